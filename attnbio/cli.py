@@ -1,0 +1,110 @@
+"""The `attnbio` command line: a Click group whose commands load only when they run.
+
+Each command lives in attnbio/commands/<name>.py as a Click command called `command`. Loading
+them lazily keeps `attnbio --help` instant (no torch import) and lets every command own its file.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+from attnbio import __version__
+from attnbio.errors import InputError
+
+MAIN_COMMANDS = {
+    "motifs": "Discover TF motifs and cooperative pairs from a DNA attention model.",
+    "simulate": "Make benchmark data with known planted motifs and grammar.",
+    "scan": "Run a trained motif model over FASTA, streaming (one shard).",
+    "merge": "Merge shard outputs of `attnbio scan` into one result set.",
+    "protein": "Protein attention heads: physicochemical lenses and predicted contacts.",
+    "refine": "Refine a structure with a triangle-updated pair representation.",
+}
+SECONDARY_COMMANDS = {
+    "oddoneout": "Vision: find the odd object by attention in one attribute's subspace.",
+    "gan": "GAN on 8x8 digits with and without a self-attention discriminator.",
+    "fusion": "Sensor fusion token with a temperature knob.",
+    "forecast": "Forecast a series with phase-encoded attention.",
+    "pde": "The heat equation as one attention step.",
+    "rl": "Q-learning that attends over its replay buffer.",
+    "causal": "Attention weights versus causal effects on a known graph.",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports attnbio.commands.<name> only when that command is used."""
+
+    def list_commands(self, ctx):
+        return list(MAIN_COMMANDS) + list(SECONDARY_COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in MAIN_COMMANDS and name not in SECONDARY_COMMANDS:
+            return None
+        try:
+            module = importlib.import_module(f"attnbio.commands.{name}")
+        except ModuleNotFoundError as err:
+            if err.name == f"attnbio.commands.{name}":
+                return _not_built(name)
+            raise
+        return module.command
+
+    def format_commands(self, ctx, formatter):
+        # Short help comes from the tables above so that --help imports no command module.
+        for title, table in (("Main commands", MAIN_COMMANDS), ("Secondary commands", SECONDARY_COMMANDS)):
+            with formatter.section(title):
+                formatter.write_dl(list(table.items()))
+
+
+def _not_built(name: str) -> click.Command:
+    def run():
+        raise click.ClickException(f"'attnbio {name}' is not built yet in this version")
+
+    return click.Command(name, callback=run, help="Not built yet in this version.")
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="attnbio")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv: debug, tracebacks).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
+@click.pass_context
+def cli(ctx, verbose, quiet):
+    """What attention models learn about sequences and structures, and whether it is true."""
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    logging.basicConfig(level=level, format="attnbio: %(message)s", stream=sys.stderr, force=True)
+    ctx.obj = {"verbose": verbose, "quiet": quiet}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: maps user mistakes to exit 2 and internal errors to exit 1, one line each."""
+    verbose = any(a in ("-vv", "--verbose") or a.startswith("-vv") for a in (argv or sys.argv[1:]))
+    try:
+        cli.main(args=argv, prog_name="attnbio", standalone_mode=False)
+    except InputError as err:
+        _fail(f"error: {err}", 2)
+    except click.exceptions.Exit as err:
+        sys.exit(err.exit_code)
+    except click.exceptions.Abort:
+        _fail("interrupted", 130)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as err:  # noqa: BLE001 - the last line of defence against tracebacks
+        if verbose:
+            raise
+        _fail(f"internal error: {type(err).__name__}: {err} (run with -vv for a traceback)", 1)
+    sys.exit(0)
+
+
+def _fail(message: str, status: int) -> None:
+    click.echo(f"attnbio: {message}", err=True)
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()

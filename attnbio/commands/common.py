@@ -1,0 +1,52 @@
+"""Options and helpers shared by the command modules (the only code that talks to users)."""
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+log = logging.getLogger("attnbio")
+
+
+def threads_option(f):
+    return click.option(
+        "--threads", type=click.IntRange(min=1), default=None,
+        help="CPU threads (default: CPUs this process may use; honours SLURM_CPUS_PER_TASK).",
+    )(f)
+
+
+def seed_option(f):
+    return click.option("--seed", type=int, default=0, show_default=True,
+                        help="Random seed: same seed, same output.")(f)
+
+
+def device_option(f):
+    return click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
+                        show_default=True, help="Where the model runs.")(f)
+
+
+def outdir_option(f):
+    return click.option("-o", "--outdir", required=True, type=click.Path(file_okay=False),
+                        help="Output folder (written complete or not at all).")(f)
+
+
+def runtime_options(f):
+    """--threads, --seed and --device together, for commands that run a model."""
+    return threads_option(seed_option(device_option(f)))
+
+
+def setup_runtime(threads, seed, device="cpu"):
+    """Apply --threads/--seed/--device; returns the torch device."""
+    from attnbio.runtime import resolve_device, seed_everything, set_threads
+
+    n = set_threads(threads)
+    seed_everything(seed)
+    dev = resolve_device(device)
+    log.debug("threads=%d seed=%d device=%s", n, seed, dev)
+    return dev
+
+
+def progress_enabled() -> bool:
+    """Progress bars only on an interactive terminal, so batch logs stay readable."""
+    return sys.stderr.isatty() and log.getEffectiveLevel() <= logging.INFO
