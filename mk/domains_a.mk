@@ -1,0 +1,6 @@
+# Secondary commands oddoneout, gan, fusion, forecast: comparison tables quoted in docs/domains_a.md.
+BENCH += bench-domains-a
+
+.PHONY: bench-domains-a
+bench-domains-a: $(STAMP)
+	$(BIN)/python benchmarks/fusion.py
