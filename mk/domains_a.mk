@@ -4,3 +4,4 @@ BENCH += bench-domains-a
 .PHONY: bench-domains-a
 bench-domains-a: $(STAMP)
 	$(BIN)/python benchmarks/fusion.py
+	$(BIN)/python benchmarks/forecast.py
