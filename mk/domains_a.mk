@@ -5,3 +5,4 @@ BENCH += bench-domains-a
 bench-domains-a: $(STAMP)
 	$(BIN)/python benchmarks/fusion.py
 	$(BIN)/python benchmarks/forecast.py
+	$(BIN)/python benchmarks/oddoneout.py
