@@ -4,3 +4,4 @@ BENCH += bench-domains-b
 .PHONY: bench-domains-b
 bench-domains-b: $(STAMP)
 	$(BIN)/python benchmarks/pde.py
+	$(BIN)/python benchmarks/rl.py
