@@ -6,3 +6,4 @@ bench-domains-a: $(STAMP)
 	$(BIN)/python benchmarks/fusion.py
 	$(BIN)/python benchmarks/forecast.py
 	$(BIN)/python benchmarks/oddoneout.py
+	$(BIN)/python benchmarks/gan.py
