@@ -21,7 +21,8 @@ DATASETS = {
 @click.option("--horizon", type=int, default=None,
               help="Held-out steps to forecast [default: one period].")
 @click.option("--period", "periods", type=float, multiple=True,
-              help="Period in samples (repeat for several); default: from the periodogram.")
+              help="Period in samples (repeat for several; the first is the season of the baselines); "
+                   "default: from the periodogram.")
 @click.option("--n-periods", type=int, default=1, show_default=True,
               help="Periods to estimate from the periodogram when --period is not given.")
 @click.option("--tau", type=float, default=None,
@@ -47,7 +48,10 @@ def command(series, column, dataset, horizon, periods, n_periods, tau, cycles, s
     y, name = _load(series, column, dataset)
     _validate(y, name, horizon, periods, n_periods, tau, cycles)
     if horizon is None:
-        horizon = int(round(max(periods or fc.estimate_periods(y, n_periods))))
+        found = periods or fc.estimate_periods(y, n_periods)
+        if not found:
+            raise InputError(f"{name}: no periodic component found; give --period and --horizon")
+        horizon = int(round(found[0]))
     if len(y) - horizon < 3 * horizon:
         raise InputError(f"{name}: {len(y)} values are too few to hold out {horizon} and keep "
                          "three times as many for training")

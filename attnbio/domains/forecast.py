@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from attnbio.errors import InputError
+
 TAU_GRID = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 #: Key windows tried, in multiples of the longest period.
 CYCLES_GRID = (2, 4, 8, 16)
@@ -45,11 +47,15 @@ def estimate_periods(y, n_periods: int = 1, min_period: float = 2.0,
     y = np.asarray(y, dtype=float)
     n = len(y)
     resid = y - np.polyval(np.polyfit(np.arange(n), y, 1), np.arange(n))
-    freq, power = periodogram(resid, detrend=False, nfft=max(n, 4096) * 4)
+    if np.ptp(resid) <= 1e-12 * max(1.0, np.abs(y).max()):
+        return []                                  # a straight line has no period
+    nfft = max(n, 4096) * 4                        # zero-padding: a fine grid for the peak
+    freq, power = periodogram(resid, detrend=False, nfft=nfft)
     max_period = max_period or n / 2
     ok = (freq >= 1 / max_period) & (freq <= 1 / min_period)
     logp = np.log(power + 1e-300)
-    peaks, _ = find_peaks(np.where(ok, logp, -np.inf))
+    # Peaks at least two native frequency bins apart, so zero-padding side lobes do not count.
+    peaks, _ = find_peaks(np.where(ok, logp, -np.inf), distance=max(1, 2 * nfft // n))
     peaks = peaks[np.argsort(power[peaks])[::-1]][:n_periods]
     return [float(1 / _refine(freq, logp, i)) for i in peaks]
 
@@ -101,8 +107,8 @@ def choose_tau_window(y_train, horizon: int, periods, cycles_grid=CYCLES_GRID, t
     for cycles in cycles_grid:
         window = min(len(y), int(round(cycles * max(periods))))
         for tau in tau_grid:
-            err = np.mean([_backtest(y, horizon, periods, tau, window, k) for k in range(1, folds + 1)
-                           if len(y) - k * horizon > 2 * max(periods)])
+            ks = [k for k in range(1, folds + 1) if len(y) - k * horizon > 2 * max(periods)] or [1]
+            err = np.mean([_backtest(y, horizon, periods, tau, window, k) for k in ks])
             if err < best_err:
                 best, best_err = (float(tau), window), err
     return best
@@ -146,14 +152,17 @@ def evaluate(y, horizon: int, periods=None, n_periods: int = 1, tau: float | Non
     """Hold out the last `horizon` values; forecast them three ways; MASE, MAE and RMSE of each.
 
     Periods are estimated from the training part only; tau and the key window (cycles of the
-    longest period) are chosen by back-tests inside it unless given. m = round(longest period)
-    is the season for seasonal naive, Holt-Winters and the MASE scale. Returns a dict with
+    longest period) are chosen by back-tests inside it unless given. m = round(first period)
+    (the strongest when estimated) is the season for seasonal naive, Holt-Winters and the
+    MASE scale. Returns a dict with
     'metrics' (rows), 'forecast' (rows), 'periods', 'tau', 'window', 'm', 'train'.
     """
     y = np.asarray(y, dtype=float)
     train, test = y[:-horizon], y[-horizon:]
     periods = list(periods) if periods else estimate_periods(train, n_periods)
-    m = int(round(max(periods)))
+    if not periods:
+        raise InputError("no periodic component found in the training part; give --period")
+    m = int(round(periods[0]))   # the first (strongest) period is the season of the baselines
     tau_c, window = choose_tau_window(train, horizon, periods,
                                       (cycles,) if cycles else CYCLES_GRID,
                                       (tau,) if tau else TAU_GRID)
