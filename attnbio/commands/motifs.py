@@ -1,0 +1,39 @@
+"""`attnbio motifs`: FASTA in, motifs read out of a DNA attention model's heads out."""
+from __future__ import annotations
+
+import click
+
+from attnbio.commands.common import log, outdir_option, runtime_options, setup_runtime
+
+
+@click.command("motifs")
+@click.argument("positives", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--negatives", type=click.Path(allow_dash=True, dir_okay=False), default=None,
+              help="Negative/background FASTA (default: dinucleotide-shuffled positives).")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
+              help="Reuse a trained model (.safetensors with its .json card) instead of training.")
+@outdir_option
+@click.option("--epochs", type=click.IntRange(1, 500), default=25, show_default=True,
+              help="Most training epochs (early stopping on the validation split).")
+@click.option("--max-length", type=click.IntRange(20, 100_000), default=1000, show_default=True,
+              help="Longer sequences are cropped to their central MAX_LENGTH bases.")
+@click.option("--site-pvalue", type=click.FloatRange(1e-12, 0.01), default=1e-4, show_default=True,
+              help="PWM p-value threshold for motif sites.")
+@runtime_options
+def command(positives, negatives, model_path, outdir, epochs, max_length, site_pvalue, threads, seed, device):
+    """Train (or reuse) a DNA attention model on POSITIVES and read motifs out of its heads.
+
+    Writes motifs.meme, motifs.tsv, sites.tsv, interactions.tsv, results.h5 and
+    model.safetensors + model.json into OUTDIR; OUTDIR appears complete or not at all.
+    """
+    from attnbio.io.outdir import staged_outdir
+    from attnbio.motifs.discover import DiscoverConfig
+    from attnbio.motifs.pipeline import MotifsRequest, run_motifs
+
+    dev = setup_runtime(threads, seed, device)
+    with staged_outdir(outdir) as tmp:
+        req = MotifsRequest(positives, tmp, negatives, model_path, seed, epochs, max_length, str(dev),
+                            DiscoverConfig(site_pvalue=site_pvalue))
+        summary = run_motifs(req, log=log.info)
+    log.info(f"{summary.n_motifs} motifs ({summary.n_enriched} enriched at q < 0.05) from "
+             f"{summary.n_positives} positives vs {summary.n_negatives} negatives -> {outdir}")

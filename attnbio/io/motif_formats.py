@@ -1,0 +1,129 @@
+"""MEME minimal motif format (version 5, DNA, both strands): read and write.
+
+Spec: https://meme-suite.org/meme/doc/meme-format.html (minimal MEME format).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from attnbio.errors import InputError
+
+
+@dataclass
+class Motif:
+    """A position probability matrix: probs is (width, 4) over A, C, G, T; rows sum to 1."""
+    id: str
+    name: str
+    probs: np.ndarray
+    nsites: int = 0
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def width(self) -> int:
+        return int(self.probs.shape[0])
+
+
+def consensus(probs: np.ndarray) -> str:
+    """IUPAC-free consensus: the top base where it has >= 0.5, else N... with 2-base codes."""
+    codes = {frozenset("AG"): "R", frozenset("CT"): "Y", frozenset("CG"): "S", frozenset("AT"): "W",
+             frozenset("GT"): "K", frozenset("AC"): "M"}
+    out = []
+    for row in probs:
+        order = np.argsort(-row, kind="stable")
+        top, second = "ACGT"[order[0]], "ACGT"[order[1]]
+        if row[order[0]] >= 0.6:
+            out.append(top)
+        elif row[order[0]] + row[order[1]] >= 0.75:
+            out.append(codes[frozenset(top + second)])
+        else:
+            out.append("N")
+    return "".join(out)
+
+
+def write_meme(path, motifs: list[Motif], background=(0.25, 0.25, 0.25, 0.25)) -> None:
+    """Write motifs in MEME minimal format; alt name = consensus unless a name is given."""
+    path = Path(path)
+    bg = " ".join(f"{b:.4f}" for b in background)
+    lines = ["MEME version 5", "", "ALPHABET= ACGT", "", "strands: + -", "",
+             "Background letter frequencies", f"A {bg.split()[0]} C {bg.split()[1]} G {bg.split()[2]} T {bg.split()[3]}", ""]
+    for m in motifs:
+        alt = m.name or consensus(m.probs)
+        lines.append(f"MOTIF {m.id} {alt}")
+        lines.append("")
+        lines.append(f"letter-probability matrix: alength= 4 w= {m.width} nsites= {int(m.nsites)} E= 0")
+        for row in m.probs:
+            lines.append(" ".join(f"{p:.6f}" for p in row))
+        lines.append("")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text("\n".join(lines))
+    tmp.replace(path)
+
+
+_MATRIX = re.compile(r"letter-probability matrix:(.*)")
+
+
+def read_meme(path) -> list[Motif]:
+    """Read motifs from a MEME (minimal or full) text file; errors name the file and line."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a text file") from None
+    if "MEME version" not in text:
+        raise InputError(f"{path}: not a MEME motif file (no 'MEME version' line)")
+    motifs, lines, i = [], text.splitlines(), 0
+    while i < len(lines):
+        line = lines[i].strip()
+        if line.startswith("MOTIF"):
+            words = line.split()
+            if len(words) < 2:
+                raise InputError(f"{path}: line {i + 1}: MOTIF without an ID")
+            motif, i = _read_matrix(path, lines, i + 1, words)
+            motifs.append(motif)
+            continue
+        i += 1
+    if not motifs:
+        raise InputError(f"{path}: no motifs found")
+    return motifs
+
+
+def _read_matrix(path, lines, i, words):
+    while i < len(lines) and not _MATRIX.match(lines[i].strip()):
+        if lines[i].strip().startswith("MOTIF"):
+            raise InputError(f"{path}: line {i + 1}: motif {words[1]} has no letter-probability matrix")
+        i += 1
+    if i >= len(lines):
+        raise InputError(f"{path}: motif {words[1]} has no letter-probability matrix")
+    header = _MATRIX.match(lines[i].strip()).group(1)
+    width = int(re.search(r"w=\s*(\d+)", header).group(1)) if "w=" in header else None
+    nsites = re.search(r"nsites=\s*([\d.eE+]+)", header)
+    rows, i = [], i + 1
+    while i < len(lines) and (width is None or len(rows) < width):
+        vals = lines[i].split()
+        if not vals:
+            if width is None and rows:
+                break
+            i += 1
+            continue
+        try:
+            row = [float(v) for v in vals]
+        except ValueError:
+            if width is None and rows:
+                break
+            raise InputError(f"{path}: line {i + 1}: expected 4 numbers in motif {words[1]}") from None
+        if len(row) != 4:
+            raise InputError(f"{path}: line {i + 1}: expected 4 numbers in motif {words[1]}, got {len(row)}")
+        rows.append(row)
+        i += 1
+    if not rows or (width is not None and len(rows) != width):
+        raise InputError(f"{path}: motif {words[1]} matrix has {len(rows)} rows, header says w= {width}")
+    probs = np.asarray(rows, dtype=float)
+    probs = probs / probs.sum(axis=1, keepdims=True).clip(min=1e-12)
+    name = words[2] if len(words) > 2 else ""
+    return Motif(words[1], name, probs, int(float(nsites.group(1))) if nsites else 0), i

@@ -1,0 +1,359 @@
+"""Motifs from attention heads: heads -> attended positions -> seqlets -> PWMs -> sites -> enrichment.
+
+The route follows SATORI (Ullah & Ben-Hur 2021, NAR 49:e46) in reading motifs from the
+positions attention heads attend to, and TF-MoDISco (Shrikumar et al. 2018) in cutting
+seqlets around hot spots and clustering them into motifs; here the clustering is a
+seed-and-extend on k-mers enriched in a head's seqlets over background windows, refined by
+realigning with the PWM (the way STREME/DREME grow a seed into a matrix).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from attnbio.motifs import pwm as P
+from attnbio.motifs.encode import one_hot
+from attnbio.motifs.model import head_name
+
+
+@dataclass
+class DiscoverConfig:
+    attention_factor: float = 2.0   # a token is "attended" above this multiple of uniform attention
+    per_sequence: int = 2           # at most this many seqlets per sequence and head
+    kmer: int = 6
+    flank: int = 8                  # bases added on each side of the seed k-mer
+    core_pad: int = 8               # bases added around an attended token when looking for seeds
+    min_support: float = 0.01       # a motif needs this fraction of a head's seqlets (and >= 20)
+    min_z: float = 6.0              # seed k-mer enrichment over background (binomial z)
+    max_per_head: int = 6
+    merge_similarity: float = 0.7
+    site_pvalue: float = 1e-4
+    batch_size: int = 256
+    seed: int = 0
+
+
+@dataclass
+class Site:
+    seq: int
+    start: int
+    end: int
+    strand: str
+    score: float
+    attention: float
+
+
+@dataclass
+class FoundMotif:
+    probs: np.ndarray
+    heads: list[str]
+    support: int
+    seqlet_centres: list = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
+    n_pos: int = 0
+    n_neg: int = 0
+    log2_enrichment: float = float("nan")
+    p_value: float = float("nan")
+    q_value: float = float("nan")
+    id: str = ""
+
+
+def attention_profiles(model, x: np.ndarray, mask: np.ndarray, batch_size: int = 256, device="cpu"):
+    """Incoming attention per token, averaged over valid queries, for every head.
+
+    -> (N, n_layers * n_heads, T) float32; head index = layer * n_heads + head.
+    """
+    import torch
+
+    from attnbio.motifs.model import token_mask
+
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(x), batch_size):
+            xb = torch.from_numpy(x[i:i + batch_size]).to(device)
+            mb = torch.from_numpy(mask[i:i + batch_size]).to(device)
+            _, maps = model(xb, mb, return_attention=True)
+            tm = token_mask(mb, model.cfg.pool).float()
+            n_q = tm.sum(dim=1).clamp(min=1)[:, None, None]
+            per_layer = [(a * tm[:, None, :, None]).sum(dim=2) / n_q for a in maps]   # (B, H, T)
+            out.append(torch.cat(per_layer, dim=1).float().cpu().numpy())
+    return np.concatenate(out)
+
+
+def hot_tokens(profile: np.ndarray, valid_tokens: np.ndarray, factor: float, k: int):
+    """(seq, token) pairs where one head's incoming attention peaks above factor x uniform.
+
+    profile (N, T) for one head; at most k tokens per sequence, never two adjacent ones.
+    """
+    uniform = 1.0 / np.maximum(valid_tokens, 1)
+    seqs, toks = [], []
+    order = np.argsort(-profile, axis=1, kind="stable")[:, :4 * k]
+    for n in range(profile.shape[0]):
+        taken: list[int] = []
+        for t in order[n]:
+            if profile[n, t] < factor * uniform[n] or len(taken) == k:
+                break
+            if all(abs(t - u) > 1 for u in taken):
+                taken.append(int(t))
+        seqs += [n] * len(taken)
+        toks += taken
+    return np.array(seqs, dtype=int), np.array(toks, dtype=int)
+
+
+def _codes(x: np.ndarray) -> np.ndarray:
+    """One-hot (N, L, 4) -> base codes (N, L) in 0..3, 4 for N/ambiguous/padding."""
+    codes = x.argmax(axis=-1)
+    codes[x.max(axis=-1) < 0.99] = 4
+    return codes
+
+
+def _windows(codes: np.ndarray, seqs, starts, width: int) -> np.ndarray:
+    """(n, width) code windows; positions outside the sequence are 4 (like N)."""
+    padded = np.pad(codes, ((0, 0), (width, width)), constant_values=4)
+    idx = starts[:, None] + width + np.arange(width)[None, :]
+    return padded[seqs[:, None], idx]
+
+
+def _kmer_sets(windows: np.ndarray, k: int) -> list[set]:
+    """Canonical k-mer integer IDs present in each window (k-mers with N skipped)."""
+    n, w = windows.shape
+    if w < k:
+        return [set() for _ in range(n)]
+    powers = 4 ** np.arange(k - 1, -1, -1)
+    grams = np.lib.stride_tricks.sliding_window_view(windows, k, axis=1)      # (n, w-k+1, k)
+    bad = (grams == 4).any(axis=-1)
+    fwd = (np.minimum(grams, 3) * powers).sum(-1)
+    rev = ((3 - np.minimum(grams, 3))[..., ::-1] * powers).sum(-1)
+    canon = np.where(bad, -1, np.minimum(fwd, rev))
+    return [set(row[row >= 0].tolist()) for row in canon]
+
+
+def _best_seed(fg: list[set], bg: list[set], cfg: DiscoverConfig):
+    """The canonical k-mer most enriched in fg windows over bg windows (binomial z), or None."""
+    from collections import Counter
+
+    cf, cb = Counter(), Counter()
+    for s in fg:
+        cf.update(s)
+    for s in bg:
+        cb.update(s)
+    n_f, n_b = max(len(fg), 1), max(len(bg), 1)
+    best, best_z = None, cfg.min_z
+    need = max(20, cfg.min_support * n_f)
+    for kmer, a in sorted(cf.items()):
+        if a < need:
+            continue
+        p0 = (cb.get(kmer, 0) + 1) / (n_b + 2)
+        z = (a - n_f * p0) / np.sqrt(n_f * p0 * (1 - p0))
+        if z > best_z:
+            best, best_z = kmer, z
+    return best, best_z
+
+
+def _kmer_string(kmer: int, k: int) -> np.ndarray:
+    return np.array([(kmer // 4 ** (k - 1 - i)) % 4 for i in range(k)])
+
+
+def _seed_matrix(windows: np.ndarray, kmer: int, cfg: DiscoverConfig, codes, seqs, starts):
+    """Count matrix of the seed's occurrences (either strand) extended by `flank` each side."""
+    k, f = cfg.kmer, cfg.flank
+    target = _kmer_string(kmer, k)
+    rc_target = 3 - target[::-1]
+    rows = []
+    for i, win in enumerate(windows):
+        for j in range(len(win) - k + 1):
+            g = win[j:j + k]
+            if (g == target).all() or (g == rc_target).all():
+                strand = "+" if (g == target).all() else "-"
+                s0 = starts[i] + j - f
+                ext = _windows(codes, seqs[i:i + 1], np.array([s0]), k + 2 * f)[0]
+                rows.append(ext if strand == "+" else np.where(ext == 4, 4, 3 - ext)[::-1])
+                break
+    return _counts_to_probs(np.array(rows)) if rows else None
+
+
+def _counts_to_probs(rows: np.ndarray) -> np.ndarray:
+    counts = np.stack([(rows == b).sum(axis=0) for b in range(4)], axis=1).astype(float) + 0.5
+    return counts / counts.sum(axis=1, keepdims=True)
+
+
+def _refine(probs, codes, seqs, starts, width, x, pvalue, rounds: int = 2):
+    """Realign seqlets with the current PWM and rebuild it (EM-like, hard assignments)."""
+    hit = np.zeros(len(seqs), bool)
+    for _ in range(rounds):
+        a, b = P.trim(probs)
+        if b - a < 5:
+            return None, hit
+        probs = probs[a:b]
+        lo = P.log_odds(probs)
+        thr = P.score_threshold(lo, pvalue * 10)  # within a seqlet a looser threshold is fair
+        w = len(probs)
+        wins = _windows(codes, seqs, starts, width)
+        xw = np.eye(5, dtype=np.float32)[wins][..., :4]
+        scores = P.scan(xw, wins < 4, lo)
+        best = scores.reshape(len(seqs), -1).argmax(axis=1)
+        best_score = scores.reshape(len(seqs), -1).max(axis=1)
+        hit = best_score >= thr
+        if hit.sum() < 10:
+            return None, hit
+        pos, strand = best[hit] // 2, best[hit] % 2
+        pad = 4
+        ext = _windows(codes, seqs[hit], starts[hit] + pos - pad, w + 2 * pad)
+        ext = np.where(strand[:, None] == 0, ext, np.where(ext == 4, 4, 3 - ext)[:, ::-1])
+        probs = _counts_to_probs(ext)
+    a, b = P.trim(probs)
+    return (probs[a:b] if b - a >= 5 else None), hit
+
+
+def motifs_from_head(codes, x, seqs, toks, bg_seqs, bg_starts, pool, cfg: DiscoverConfig, head: str):
+    """Seed-and-extend motifs from one head's seqlets; returns a list of FoundMotif."""
+    core = pool + 2 * cfg.core_pad
+    starts = toks * pool - cfg.core_pad
+    found = []
+    remaining = np.ones(len(seqs), bool)
+    bg_windows = _windows(codes, bg_seqs, bg_starts, core)
+    bg_sets = _kmer_sets(bg_windows, cfg.kmer)
+    for _ in range(cfg.max_per_head):
+        s_idx, s_st = seqs[remaining], starts[remaining]
+        if len(s_idx) < 20:
+            break
+        wins = _windows(codes, s_idx, s_st, core)
+        seed, z = _best_seed(_kmer_sets(wins, cfg.kmer), bg_sets, cfg)
+        if seed is None:
+            break
+        probs = _seed_matrix(wins, seed, cfg, codes, s_idx, s_st)
+        if probs is None:
+            break
+        probs, hit = _refine(probs, codes, s_idx, s_st - cfg.flank, core + 2 * cfg.flank, x, cfg.site_pvalue)
+        if probs is None:
+            break
+        found.append(FoundMotif(probs, [head], int(hit.sum())))
+        idx = np.flatnonzero(remaining)
+        remaining[idx[hit]] = False
+    return found
+
+
+def merge_motifs(motifs: list[FoundMotif], threshold: float) -> list[FoundMotif]:
+    """Greedy merge of near-duplicates across heads: the best-supported matrix represents each group."""
+    merged: list[FoundMotif] = []
+    for m in sorted(motifs, key=lambda m: (-m.support, P_key(m))):
+        for g in merged:
+            if P.similarity(m.probs, g.probs) >= threshold:
+                g.heads = sorted(set(g.heads) | set(m.heads))
+                g.support += m.support
+                break
+        else:
+            merged.append(FoundMotif(m.probs.copy(), list(m.heads), m.support))
+    return merged
+
+
+def P_key(m: FoundMotif) -> str:
+    from attnbio.io.motif_formats import consensus
+
+    return consensus(m.probs)
+
+
+def find_sites(motif: FoundMotif, x, mask, pvalue: float):
+    """Best-scoring non-overlapping hits (either strand) of a motif in each sequence.
+
+    -> (seq, start, strand, score) arrays; overlapping hits keep the higher score.
+    """
+    lo = P.log_odds(motif.probs)
+    thr = P.score_threshold(lo, pvalue)
+    scores = P.scan(x, mask, lo).max(axis=2), P.scan(x, mask, lo).argmax(axis=2)
+    best, strand = scores
+    seq_i, pos_i = np.nonzero(best >= thr)
+    order = np.lexsort((-best[seq_i, pos_i], seq_i))
+    keep, last_seq, taken = [], -1, []
+    w = motif.probs.shape[0]
+    for o in order:
+        s, p = seq_i[o], pos_i[o]
+        if s != last_seq:
+            last_seq, taken = s, []
+        if all(abs(p - t) >= w for t in taken):
+            taken.append(p)
+            keep.append(o)
+    keep = np.array(sorted(keep, key=lambda o: (seq_i[o], pos_i[o])), dtype=int)
+    s, p = seq_i[keep], pos_i[keep]
+    return s, p, np.where(strand[s, p] == 0, "+", "-"), best[s, p]
+
+
+def enrichment(n_pos_hit: int, n_pos: int, n_neg_hit: int, n_neg: int):
+    """log2 ratio of hit rates (pseudocount 1) and one-sided Fisher exact p-value."""
+    from scipy.stats import fisher_exact
+
+    ratio = ((n_pos_hit + 1) / (n_pos + 2)) / ((n_neg_hit + 1) / (n_neg + 2))
+    _, p = fisher_exact([[n_pos_hit, n_pos - n_pos_hit], [n_neg_hit, n_neg - n_neg_hit]], alternative="greater")
+    return float(np.log2(ratio)), float(p)
+
+
+def bh_qvalues(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values), same order as p."""
+    p = np.asarray(p, float)
+    n = len(p)
+    if n == 0:
+        return p
+    order = np.argsort(p, kind="stable")
+    ranked = p[order] * n / np.arange(1, n + 1)
+    q = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
+    out = np.empty(n)
+    out[order] = q
+    return out
+
+
+@dataclass
+class Discovery:
+    motifs: list[FoundMotif]
+    head_profiles: np.ndarray     # (N_pos, n_heads_total, T) incoming attention
+    head_names: list[str]
+    head_focus: np.ndarray        # (n_heads_total,) mean peak/uniform ratio: how focused each head is
+    pool: int
+
+
+def discover(model, pos: list[str], neg: list[str], cfg: DiscoverConfig, max_length: int = 1000,
+             device="cpu") -> Discovery:
+    """Run the whole route on positives (motifs) with negatives as the background."""
+    x, mask, _ = one_hot(pos, max_length=max_length)
+    xn, maskn, _ = one_hot(neg, length=x.shape[1])
+    pool = model.cfg.pool
+    prof = attention_profiles(model, x, mask, cfg.batch_size, device)
+    n_heads = prof.shape[1]
+    names = [head_name(i // model.cfg.n_heads, i % model.cfg.n_heads) for i in range(n_heads)]
+    valid_tokens = np.ceil(mask.sum(axis=1) / pool)
+    focus = (prof.max(axis=2) * valid_tokens[:, None]).mean(axis=0)
+    codes, codes_n = _codes(x), _codes(xn)
+    all_codes = np.concatenate([codes, codes_n])
+    rng = np.random.default_rng(cfg.seed)
+    candidates = []
+    for h in range(n_heads):
+        seqs, toks = hot_tokens(prof[:, h], valid_tokens, cfg.attention_factor, cfg.per_sequence)
+        if len(seqs) < 20:
+            continue
+        bg_seqs = len(pos) + rng.integers(0, len(neg), size=len(seqs))
+        lengths = maskn.sum(axis=1)[bg_seqs - len(pos)]
+        bg_starts = (rng.random(len(seqs)) * np.maximum(lengths - pool, 1)).astype(int) - cfg.core_pad
+        candidates += motifs_from_head(all_codes, x, seqs, toks, bg_seqs, bg_starts, pool, cfg, names[h])
+    motifs = merge_motifs(candidates, cfg.merge_similarity)
+    _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg)
+    return Discovery(motifs, prof, names, focus, pool)
+
+
+def _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg) -> None:
+    for m in motifs:
+        s, p, strand, score = find_sites(m, x, mask, cfg.site_pvalue)
+        heads = [names.index(h) for h in m.heads]
+        w = m.probs.shape[0]
+        tok = np.clip((p + w // 2) // pool, 0, prof.shape[2] - 1)
+        att = prof[s][:, heads, :][np.arange(len(s)), :, tok].max(axis=1) if len(s) else np.zeros(0)
+        m.sites = [Site(int(a), int(b), int(b) + w, c, float(d), float(e))
+                   for a, b, c, d, e in zip(s, p, strand, score, att)]
+        sn, *_ = find_sites(m, xn, maskn, cfg.site_pvalue)
+        m.n_pos, m.n_neg = len(np.unique(s)), len(np.unique(sn))
+        m.log2_enrichment, m.p_value = enrichment(m.n_pos, len(x), m.n_neg, len(xn))
+    q = bh_qvalues(np.array([m.p_value for m in motifs]))
+    for m, qq in zip(motifs, q):
+        m.q_value = float(qq)
+    motifs.sort(key=lambda m: (m.p_value, -m.log2_enrichment, P_key(m)))
+    for i, m in enumerate(motifs, 1):
+        m.id = f"attnbio_m{i}"

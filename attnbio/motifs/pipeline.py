@@ -1,0 +1,122 @@
+"""`attnbio motifs` as one library call: read -> validate -> model -> discovery -> write."""
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from attnbio.errors import InputError
+from attnbio.io.fasta import read_all
+from attnbio.io.weights import sha256_file
+from attnbio.motifs.discover import DiscoverConfig, discover
+from attnbio.motifs.model import ModelConfig, load_model, save_model
+from attnbio.motifs.outputs import write_motif_files, write_results_h5
+from attnbio.motifs.shuffle import shuffled_controls
+from attnbio.motifs.train import MIN_PER_CLASS, TrainConfig, train_model
+
+
+@dataclass
+class MotifsRequest:
+    positives: str
+    outdir: Path                      # a staging folder: the caller makes it appear atomically
+    negatives: str | None = None
+    model: str | None = None
+    seed: int = 0
+    epochs: int = 25
+    max_length: int = 1000
+    device: str = "cpu"
+    discover: DiscoverConfig = field(default_factory=DiscoverConfig)
+
+
+@dataclass
+class MotifsSummary:
+    n_positives: int
+    n_negatives: int
+    negatives_source: str
+    metrics: dict
+    n_motifs: int
+    n_enriched: int
+    n_cropped: int
+    model_sha256: str
+
+
+def run_motifs(req: MotifsRequest, log=lambda msg: None) -> MotifsSummary:
+    """Everything the motifs command does, writing into req.outdir; returns a summary."""
+    pos = read_all(req.positives, min_count=MIN_PER_CLASS, what="positive sequences")
+    if req.negatives:
+        neg = read_all(req.negatives, min_count=MIN_PER_CLASS, what="negative sequences")
+        neg_source = str(req.negatives)
+    else:
+        neg = None
+        neg_source = f"dinucleotide-shuffled positives (seed {req.seed})"
+    pos_seqs = [r.sequence for r in pos]
+    neg_seqs = [r.sequence for r in neg] if neg else shuffled_controls(pos_seqs, req.seed)
+    n_cropped = sum(len(s) > req.max_length for s in pos_seqs)
+    if n_cropped:
+        log(f"warning: {n_cropped} sequences longer than {req.max_length} bp are cropped to their centre")
+    model, card = _get_model(req, pos_seqs, neg_seqs, neg_source, log)
+    model_file = req.outdir / "model.safetensors"
+    log("reading motifs out of the attention heads")
+    disc = discover(model, pos_seqs, neg_seqs, DiscoverConfig(**{**req.discover.__dict__, "seed": req.seed}),
+                    max_length=req.max_length, device=req.device)
+    offsets = _offsets(pos_seqs, req.max_length)
+    ids = [r.id for r in pos]
+    background = _composition(pos_seqs)
+    write_motif_files(req.outdir, disc.motifs, ids, offsets, background)
+    inputs = {str(req.positives): _digest(req.positives)}
+    if req.negatives:
+        inputs[str(req.negatives)] = _digest(req.negatives)
+    meta = {"seed": req.seed, "inputs": inputs, "model_sha256": sha256_file(model_file),
+            "metrics": card.get("metrics", {})}
+    write_results_h5(req.outdir / "results.h5", disc.motifs, disc, ids, offsets, meta)
+    n_enriched = sum(m.q_value < 0.05 and m.log2_enrichment > 0 for m in disc.motifs)
+    return MotifsSummary(len(pos_seqs), len(neg_seqs), neg_source, card.get("metrics", {}), len(disc.motifs),
+                         n_enriched, n_cropped, meta["model_sha256"])
+
+
+def _get_model(req, pos_seqs, neg_seqs, neg_source, log):
+    """Train a model (and write it with its card) or copy the given one into the output."""
+    target = req.outdir / "model.safetensors"
+    if req.model:
+        model, card = load_model(req.model)
+        shutil.copyfile(req.model, target)
+        shutil.copyfile(Path(req.model).with_suffix(".json"), target.with_suffix(".json"))
+        log(f"using trained model {req.model} (held-out AUROC {card.get('metrics', {}).get('test_auroc', 'n/a')})")
+        return model.to(req.device), card
+    log(f"training on {len(pos_seqs)} positives vs {len(neg_seqs)} negatives ({neg_source})")
+    cfg = TrainConfig(epochs=req.epochs, max_length=req.max_length, seed=req.seed)
+    result = train_model(pos_seqs, neg_seqs, cfg, ModelConfig(), log=log, device=req.device)
+    log(f"held-out AUROC {result.metrics['test_auroc']:.3f} (test split, both strands)")
+    card = model_card(req, neg_source, result.metrics, cfg)
+    card = save_model(target, result.model.cpu(), card)
+    return result.model, card
+
+
+def model_card(req, neg_source: str, metrics: dict, cfg: TrainConfig) -> dict:
+    """What a user needs to trust a model: data, seed, command, held-out metrics."""
+    data = {"positives": str(req.positives), "positives_sha256": _digest(req.positives),
+            "negatives": neg_source}
+    if req.negatives:
+        data["negatives_sha256"] = _digest(req.negatives)
+    return {"data": data, "seed": req.seed, "command": " ".join(["attnbio"] + sys.argv[1:]),
+            "training": cfg.__dict__, "metrics": metrics,
+            "metrics_note": "AUROC on a stratified held-out test split (10%), both strands averaged"}
+
+
+def _digest(path) -> str:
+    return "" if str(path) == "-" else sha256_file(path)
+
+
+def _offsets(seqs, max_length):
+    from attnbio.motifs.encode import crop_offsets
+
+    lengths = np.array([len(s) for s in seqs])
+    return crop_offsets(lengths, min(int(lengths.max()), max_length))
+
+
+def _composition(seqs) -> tuple:
+    counts = np.array([sum(s.count(b) for s in seqs) for b in "ACGT"], float) + 1
+    return tuple(counts / counts.sum())

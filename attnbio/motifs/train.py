@@ -1,0 +1,133 @@
+"""Train the DNA attention model: positives vs negatives, held-out split, early stopping."""
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+
+from attnbio.errors import InputError
+from attnbio.motifs.encode import one_hot
+from attnbio.motifs.model import ModelConfig, MotifAttentionModel, _rc_keep_padding
+
+MIN_PER_CLASS = 20
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 25
+    batch_size: int = 128
+    lr: float = 3e-3
+    weight_decay: float = 1e-4
+    patience: int = 4
+    val_fraction: float = 0.1
+    test_fraction: float = 0.1
+    max_length: int = 1000
+    seed: int = 0
+
+
+@dataclass
+class TrainResult:
+    model: MotifAttentionModel
+    metrics: dict
+    history: list = field(default_factory=list)
+    split: dict = field(default_factory=dict)   # "train"/"val"/"test" -> indices into pos+neg
+
+
+def split_indices(labels: np.ndarray, val: float, test: float, seed: int) -> dict:
+    """Stratified random split into train/val/test index arrays (seeded)."""
+    rng = np.random.default_rng(seed + 7919)
+    out = {"train": [], "val": [], "test": []}
+    for cls in (0, 1):
+        idx = rng.permutation(np.flatnonzero(labels == cls))
+        n_test, n_val = int(round(test * len(idx))), int(round(val * len(idx)))
+        out["test"].append(idx[:n_test])
+        out["val"].append(idx[n_test:n_test + n_val])
+        out["train"].append(idx[n_test + n_val:])
+    return {k: np.sort(np.concatenate(v)) for k, v in out.items()}
+
+
+def auroc(labels: np.ndarray, scores: np.ndarray) -> float:
+    """Area under the ROC curve (Mann-Whitney U with tie correction)."""
+    from scipy.stats import rankdata
+
+    labels = np.asarray(labels).astype(bool)
+    n1, n0 = labels.sum(), (~labels).sum()
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    ranks = rankdata(scores)
+    return float((ranks[labels].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+@torch.no_grad()
+def predict(model, x: np.ndarray, mask: np.ndarray, batch_size: int = 256, device="cpu") -> np.ndarray:
+    """Both-strand logits for encoded sequences, in batches."""
+    model.eval()
+    out = []
+    for i in range(0, len(x), batch_size):
+        xb = torch.from_numpy(x[i:i + batch_size]).to(device)
+        mb = torch.from_numpy(mask[i:i + batch_size]).to(device)
+        out.append(model.predict_both_strands(xb, mb).float().cpu().numpy())
+    return np.concatenate(out) if out else np.zeros(0, np.float32)
+
+
+def train_model(pos: list[str], neg: list[str], cfg: TrainConfig, model_cfg: ModelConfig | None = None,
+                log=None, device="cpu") -> TrainResult:
+    """Fit a MotifAttentionModel; `log(str)` receives one line per epoch."""
+    if len(pos) < MIN_PER_CLASS or len(neg) < MIN_PER_CLASS:
+        raise InputError(f"too few sequences to train: {len(pos)} positives and {len(neg)} negatives "
+                         f"(need at least {MIN_PER_CLASS} of each)")
+    torch.manual_seed(cfg.seed)
+    x, mask, _ = one_hot(pos + neg, max_length=cfg.max_length)
+    y = np.r_[np.ones(len(pos)), np.zeros(len(neg))].astype(np.float32)
+    split = split_indices(y, cfg.val_fraction, cfg.test_fraction, cfg.seed)
+    model = MotifAttentionModel(model_cfg or ModelConfig()).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    rng = np.random.default_rng(cfg.seed)
+    best, best_auc, stale, history = None, -1.0, 0, []
+    t0 = time.perf_counter()
+    for epoch in range(1, cfg.epochs + 1):
+        loss = _train_epoch(model, opt, x, mask, y, split["train"], cfg.batch_size, rng, device)
+        val_auc = auroc(y[split["val"]], predict(model, x[split["val"]], mask[split["val"]], device=device))
+        history.append({"epoch": epoch, "loss": loss, "val_auroc": val_auc, "seconds": time.perf_counter() - t0})
+        if log:
+            log(f"epoch {epoch}: loss {loss:.4f}, held-out AUROC {val_auc:.4f}")
+        if val_auc > best_auc + 1e-4:
+            best, best_auc, stale = copy.deepcopy(model.state_dict()), val_auc, 0
+        else:
+            stale += 1
+            if stale >= cfg.patience:
+                break
+    model.load_state_dict(best)
+    model.eval()
+    test_auc = auroc(y[split["test"]], predict(model, x[split["test"]], mask[split["test"]], device=device))
+    metrics = {"val_auroc": best_auc, "test_auroc": test_auc, "epochs_run": len(history),
+               "best_epoch": int(np.argmax([h["val_auroc"] for h in history]) + 1),
+               "n_train": int(len(split["train"])), "n_val": int(len(split["val"])),
+               "n_test": int(len(split["test"])), "train_seconds": round(time.perf_counter() - t0, 1)}
+    return TrainResult(model, metrics, history, split)
+
+
+def _train_epoch(model, opt, x, mask, y, idx, batch_size, rng, device) -> float:
+    model.train()
+    order = rng.permutation(idx)
+    total, n = 0.0, 0
+    for i in range(0, len(order), batch_size):
+        b = order[i:i + batch_size]
+        xb, mb = torch.from_numpy(x[b]).to(device), torch.from_numpy(mask[b]).to(device)
+        yb = torch.from_numpy(y[b]).to(device)
+        flip = torch.from_numpy(rng.random(len(b)) < 0.5).to(device)
+        xb = torch.where(flip[:, None, None], _rc_keep_padding(xb, mb), xb)  # both strands
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(xb, mb), yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        total += float(loss.detach()) * len(b)
+        n += len(b)
+    return total / max(n, 1)
+
+
+def train_config_dict(cfg: TrainConfig) -> dict:
+    return asdict(cfg)
