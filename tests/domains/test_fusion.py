@@ -46,3 +46,10 @@ def test_bad_option_is_input_error(tmp_path):
     r = CliRunner().invoke(command, ["--tau-min", "5", "--tau-max", "1", "-o", str(tmp_path / "x")])
     assert isinstance(r.exception, InputError)
     assert not (tmp_path / "x").exists()
+
+
+def test_same_seed_same_bytes(tmp_path):
+    for name in ("a", "b"):
+        r = CliRunner().invoke(command, ["--steps", "300", "--seed", "4", "-o", str(tmp_path / name)])
+        assert r.exit_code == 0, r.output
+    assert (tmp_path / "a/sweep.tsv").read_bytes() == (tmp_path / "b/sweep.tsv").read_bytes()
