@@ -5,3 +5,4 @@ BENCH += bench-domains-b
 bench-domains-b: $(STAMP)
 	$(BIN)/python benchmarks/pde.py
 	$(BIN)/python benchmarks/rl.py
+	$(BIN)/python benchmarks/causal.py
