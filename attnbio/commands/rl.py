@@ -16,11 +16,13 @@ REMEDY_NAMES = ("none", "recency", "importance", "temperature")
               help="Environment steps (one attention-weighted update each).")
 @click.option("--tau", type=float, default=0.05, show_default=True,
               help="Temperature of attention to TD error (runs without the temperature remedy).")
+@click.option("--recency", type=float, default=0.5, show_default=True,
+              help="Recency remedy: attention logit penalty per step of memory age.")
 @click.option("--remedies", default=",".join(REMEDY_NAMES), show_default=True,
               help="Comma-separated subset of: " + ", ".join(REMEDY_NAMES) + ".")
 @outdir_option
 @seed_option
-def command(n_seeds, steps, tau, remedies, outdir, seed):
+def command(n_seeds, steps, tau, recency, remedies, outdir, seed):
     """Q-learning that attends over its replay buffer.
 
     On a chain MDP with a known optimum Q*, each update is Q-learning averaged over the whole
@@ -29,11 +31,13 @@ def command(n_seeds, steps, tau, remedies, outdir, seed):
     Writes q_error.tsv (one row per remedy and seed), summary.tsv, curves.tsv and q_error.png.
     """
     names = _check(n_seeds, steps, tau, remedies)
+    if not 0 <= recency < float("inf"):
+        raise InputError(f"--recency must be a finite number >= 0, got {recency}")
     from attnbio.domains.rl import run_rl
     from attnbio.io.outdir import staged_outdir
 
     seeds = list(range(seed, seed + n_seeds))
-    rows, traces = run_rl(seeds, names, steps=steps, tau=tau)
+    rows, traces = run_rl(seeds, names, steps=steps, tau=tau, recency=recency)
     summary = _summary(rows, names)
     with staged_outdir(outdir) as tmp:
         _write(rows, summary, traces, tmp)

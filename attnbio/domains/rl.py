@@ -167,16 +167,20 @@ def _update(theta, buf, gamma, t, remedy, alpha, trace):
 
 
 def run_rl(seeds=(0, 1, 2, 3, 4), remedies=("none", "recency", "importance", "temperature"),
-           steps: int = 3000, tau: float | None = None) -> tuple[list[dict], dict]:
+           steps: int = 3000, tau: float | None = None,
+           recency: float | None = None) -> tuple[list[dict], dict]:
     """Run every remedy on every seed; returns (table rows, {(remedy, seed): RunTrace}).
 
-    tau, if given, replaces the temperature of the 'none', 'recency' and 'importance' runs.
+    tau, if given, replaces the temperature of the 'none', 'recency' and 'importance' runs;
+    recency, if given, the age slope of the 'recency' run.
     """
     rows, traces = [], {}
     for name in remedies:
         remedy = REMEDIES[name]
         if tau is not None and name != "temperature":
             remedy = Remedy(remedy.name, tau, remedy.recency, remedy.is_beta)
+        if recency is not None and name == "recency":
+            remedy = Remedy(remedy.name, remedy.tau, recency, remedy.is_beta)
         for seed in seeds:
             tr = run_agent(remedy, seed, steps=steps)
             traces[(name, seed)] = tr
