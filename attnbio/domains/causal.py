@@ -116,8 +116,8 @@ def make_model(n_sites: int, dim: int = 16, heads: int = 2):
     return SiteAttention()
 
 
-def train(lig: np.ndarray, conf: np.ndarray, epochs: int = 300, lr: float = 3e-3,
-          batch: int = 256, seed: int = 0):
+def train(lig: np.ndarray, conf: np.ndarray, epochs: int = 100, lr: float = 1e-2,
+          batch: int = 1024, seed: int = 0):
     """Fit a SiteAttention model by MSE with Adam (Kingma & Ba 2015); returns (model, final MSE)."""
     import torch
 
