@@ -132,6 +132,7 @@ class TriangleAttention(nn.Module):
             z = z.transpose(-2, -3)
             mask = mask.transpose(-1, -2)
         h, c = self.n_heads, self.c_hidden
+        scale = c ** -0.5
         zn = self.norm(z)
         lead = zn.shape[:-3]
         n = zn.shape[-2]
@@ -146,8 +147,9 @@ class TriangleAttention(nn.Module):
         for rows in _row_chunks(n, chunk_size):
             zr = zn[..., rows, :, :]
             q, k, v = heads(self.q(zr)), heads(self.k(zr)), heads(self.v(zr))
-            bias = tri_bias + key_mask[..., rows, None, None, :]  # (..., r, H, L_j, L_k)
-            o = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)  # (..., r, H, L, c)
+            logits = torch.matmul(q * scale, k.transpose(-1, -2))  # (..., r, H, L_j, L_k)
+            logits = logits + tri_bias + key_mask[..., rows, None, None, :]
+            o = torch.matmul(torch.softmax(logits, dim=-1), v)  # (..., r, H, L, c)
             o = o.movedim(-3, -2).reshape(*lead, zr.shape[-3], n, h * c)
             out.append(self.out(torch.sigmoid(self.gate(zr)) * o))
         upd = out[0] if len(out) == 1 else torch.cat(out, dim=-3)
