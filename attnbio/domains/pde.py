@@ -4,12 +4,12 @@ Grid cells are tokens; attention logits depend only on the periodic distance bet
 logit(i, j) = -beta * d(i, j)**2, so one attention step is a positive, normalised smoothing
 kernel. One scale parameter beta is fitted so that one attention step reproduces one explicit
 FTCS step u_i + r (u_{i+1} - 2 u_i + u_{i-1}) with r = alpha dt / dx**2 (forward-time
-centred-space; Crank & Nicolson 1947 discuss its stability limit r <= 1/2). Because softmax
-weights are positive and sum to one, the attention step is a convex average: it obeys the
-maximum principle and cannot blow up, whatever r is (unlike FTCS for r > 1/2; von Neumann
-analysis in Charney, Fjortoft & von Neumann 1950). The exact heat kernel over one time step is a
-Gaussian with variance 2 r cells**2 (Evans, PDE, 2nd ed., section 2.3), which a squared-distance
-logit can represent; FTCS only matches its first two moments.
+centred-space; stable only for r <= 1/2 by von Neumann's analysis, O'Brien, Hyman & Kaplan
+1951). Because softmax weights are positive and sum to one, the attention step is a convex
+average: it obeys the discrete maximum principle and cannot blow up, whatever r is. The exact
+heat kernel over one time step is a Gaussian with variance 2 r cells**2 (Evans, Partial
+Differential Equations, 2nd ed., section 2.3), which a squared-distance logit can represent;
+FTCS matches only its first two moments.
 """
 from __future__ import annotations
 
