@@ -18,17 +18,20 @@ REMEDY_NAMES = ("none", "recency", "importance", "temperature")
               help="Temperature of attention to TD error (runs without the temperature remedy).")
 @click.option("--recency", type=float, default=0.5, show_default=True,
               help="Recency remedy: attention logit penalty per step of memory age.")
+@click.option("--init", type=click.Choice(["optimistic", "random"]), default="optimistic",
+              show_default=True, help="Start Q above Q* (optimistic) or scattered around it (random).")
 @click.option("--remedies", default=",".join(REMEDY_NAMES), show_default=True,
               help="Comma-separated subset of: " + ", ".join(REMEDY_NAMES) + ".")
 @outdir_option
 @seed_option
-def command(n_seeds, steps, tau, recency, remedies, outdir, seed):
+def command(n_seeds, steps, tau, recency, init, remedies, outdir, seed):
     """Q-learning that attends over its replay buffer.
 
     On a chain MDP with a known optimum Q*, each update is Q-learning averaged over the whole
     buffer with softmax attention to TD error. Attention concentrates on old-policy memories
     and Q diverges; recency bias, importance weights or a high temperature keep it stable.
-    Writes q_error.tsv (one row per remedy and seed), summary.tsv, curves.tsv and q_error.png.
+    Writes q_error.tsv (one row per remedy and seed), summary.tsv (reached Q* = final
+    max|Q - Q*| < 1e-6), curves.tsv and q_error.png.
     """
     names = _check(n_seeds, steps, tau, remedies)
     if not 0 <= recency < float("inf"):
@@ -37,13 +40,14 @@ def command(n_seeds, steps, tau, recency, remedies, outdir, seed):
     from attnbio.io.outdir import staged_outdir
 
     seeds = list(range(seed, seed + n_seeds))
-    rows, traces = run_rl(seeds, names, steps=steps, tau=tau, recency=recency)
+    rows, traces = run_rl(seeds, names, steps=steps, tau=tau, recency=recency, init=init)
     summary = _summary(rows, names)
     with staged_outdir(outdir) as tmp:
         _write(rows, summary, traces, tmp)
     for row in summary:
-        log.info("%-11s diverged %d/%d, median final max|Q-Q*| %.3g, attention on old memories %.2f",
-                 row["remedy"], row["n_diverged"], row["n_seeds"], row["median_final_q_error"],
+        log.info("%-11s diverged %d/%d, reached Q* %d/%d, median final max|Q-Q*| %.3g, "
+                 "attention on old memories %.2f", row["remedy"], row["n_diverged"], row["n_seeds"],
+                 row["n_reached_q_star"], row["n_seeds"], row["median_final_q_error"],
                  row["mean_attention_on_old"])
     log.info("wrote %s", outdir)
 
@@ -69,6 +73,7 @@ def _summary(rows, names) -> list[dict]:
     for name in names:
         sub = [r for r in rows if r["remedy"] == name]
         out.append({"remedy": name, "n_seeds": len(sub), "n_diverged": sum(r["diverged"] for r in sub),
+                    "n_reached_q_star": sum(r["final_q_error"] < 1e-6 for r in sub),
                     "median_final_q_error": float(np.median([r["final_q_error"] for r in sub])),
                     "max_final_q_error": max(r["final_q_error"] for r in sub),
                     "mean_attention_on_old": float(np.mean([r["mean_attention_on_old"] for r in sub]))})
@@ -78,10 +83,11 @@ def _summary(rows, names) -> list[dict]:
 def _write(rows, summary, traces, tmp) -> None:
     from attnbio.io.tables import write_tsv
 
-    write_tsv(tmp / "q_error.tsv", ["remedy", "seed", "tau", "recency", "is_beta", "steps_run",
-                                    "diverged", "final_q_error", "max_q_error",
+    write_tsv(tmp / "q_error.tsv", ["remedy", "seed", "init", "tau", "recency", "is_beta",
+                                    "steps_run", "diverged", "final_q_error", "max_q_error",
                                     "mean_attention_on_old"], rows)
-    write_tsv(tmp / "summary.tsv", ["remedy", "n_seeds", "n_diverged", "median_final_q_error",
+    write_tsv(tmp / "summary.tsv", ["remedy", "n_seeds", "n_diverged", "n_reached_q_star",
+                                    "median_final_q_error",
                                     "max_final_q_error", "mean_attention_on_old"], summary)
     curve_rows = ([name, seed, t + 1, err, tr.old_mass[t]]
                   for (name, seed), tr in traces.items()

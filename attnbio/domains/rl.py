@@ -129,17 +129,18 @@ class RunTrace:
 
 def run_agent(remedy: Remedy, seed: int, mdp: ChainMDP | None = None, steps: int = 3000,
               n_old: int = 1000, alpha: float = 0.01, epsilon: float = 0.1, horizon: int = 20,
-              blowup: float = 1e6) -> RunTrace:
+              blowup: float = 1e6, init: str = "optimistic") -> RunTrace:
     """epsilon-greedy Q-learning with the attention-weighted buffer update of the module docstring.
 
-    theta starts optimistic (Q* plus U(0.5, 1.5) per action; Sutton & Barto 2018, section 2.6);
+    theta starts optimistic (init='optimistic': Q* plus U(0.5, 1.5) per action; Sutton & Barto
+    2018, section 2.6) or anywhere near it (init='random': Q* plus N(0, 1) per action);
     episodes of `horizon` steps start at a uniform random state; stops when max|Q - Q*| > blowup.
     """
     mdp = mdp or ChainMDP()
     rng = np.random.default_rng(seed)
     buf = Buffer(n_old + steps)
     fill_old_policy(buf, mdp, n_old, rng)
-    theta = THETA_STAR + rng.uniform(0.5, 1.5, 2)
+    theta = THETA_STAR + (rng.uniform(0.5, 1.5, 2) if init == "optimistic" else rng.normal(0, 1, 2))
     trace, feats = RunTrace(), np.arange(1, mdp.n_states + 1)
     s = int(rng.integers(mdp.n_states))
     for t in range(steps):
@@ -168,11 +169,11 @@ def _update(theta, buf, gamma, t, remedy, alpha, trace):
 
 def run_rl(seeds=(0, 1, 2, 3, 4), remedies=("none", "recency", "importance", "temperature"),
            steps: int = 3000, tau: float | None = None,
-           recency: float | None = None) -> tuple[list[dict], dict]:
+           recency: float | None = None, init: str = "optimistic") -> tuple[list[dict], dict]:
     """Run every remedy on every seed; returns (table rows, {(remedy, seed): RunTrace}).
 
     tau, if given, replaces the temperature of the 'none', 'recency' and 'importance' runs;
-    recency, if given, the age slope of the 'recency' run.
+    recency, if given, the age slope of the 'recency' run; init: see run_agent.
     """
     rows, traces = [], {}
     for name in remedies:
@@ -182,10 +183,10 @@ def run_rl(seeds=(0, 1, 2, 3, 4), remedies=("none", "recency", "importance", "te
         if recency is not None and name == "recency":
             remedy = Remedy(remedy.name, remedy.tau, recency, remedy.is_beta)
         for seed in seeds:
-            tr = run_agent(remedy, seed, steps=steps)
+            tr = run_agent(remedy, seed, steps=steps, init=init)
             traces[(name, seed)] = tr
-            rows.append({"remedy": name, "seed": seed, "tau": remedy.tau, "recency": remedy.recency,
-                         "is_beta": remedy.is_beta, "steps_run": len(tr.q_error),
+            rows.append({"remedy": name, "seed": seed, "init": init, "tau": remedy.tau,
+                         "recency": remedy.recency, "is_beta": remedy.is_beta, "steps_run": len(tr.q_error),
                          "diverged": tr.diverged, "final_q_error": tr.q_error[-1],
                          "max_q_error": max(tr.q_error),
                          "mean_attention_on_old": float(np.mean(tr.old_mass))})

@@ -56,3 +56,10 @@ def test_cli_tables_and_bad_input(tmp_path):
     with pytest.raises(SystemExit) as bad:
         main(["rl", "--remedies", "magic", "-o", str(tmp_path / "bad")])
     assert bad.value.code == 2 and not (tmp_path / "bad").exists()
+
+
+def test_recency_reaches_q_star_from_a_random_start_where_no_remedy_does_not():
+    rows, _ = run_rl(seeds=(0, 1, 2), remedies=("none", "recency"), steps=2500, init="random")
+    by = {(r["remedy"], r["seed"]): r for r in rows}
+    assert all(by[("recency", s)]["final_q_error"] < 1e-6 for s in (0, 1, 2))
+    assert all(by[("none", s)]["final_q_error"] > 1 for s in (0, 1, 2))
