@@ -50,3 +50,12 @@ def test_cli_tables_and_bad_input(tmp_path):
     with pytest.raises(SystemExit) as bad:
         main(["causal", "--sites", "3", "-o", str(tmp_path / "bad")])
     assert bad.value.code == 2 and not (tmp_path / "bad").exists()
+
+
+def test_same_seed_same_bytes(tmp_path):
+    for name in ("a", "b"):
+        with pytest.raises(SystemExit):
+            main(["-q", "causal", "--sites", "7", "--n-obs", "300", "--n-int", "300", "--epochs", "3",
+                  "--threads", "1", "--seed", "4", "-o", str(tmp_path / name)])
+    for f in ("auroc.tsv", "edges.tsv", "graph.png"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f

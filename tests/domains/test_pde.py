@@ -62,3 +62,12 @@ def test_cli_writes_tables_and_rejects_bad_ratios(tmp_path):
     with pytest.raises(SystemExit) as bad:
         main(["pde", "--ratios", "-1", "-o", str(tmp_path / "bad")])
     assert bad.value.code == 2 and not (tmp_path / "bad").exists()
+
+
+def test_same_seed_same_bytes(tmp_path):
+    for name in ("a", "b"):
+        with pytest.raises(SystemExit):
+            main(["-q", "pde", "--ratios", "0.3,0.8", "--cells", "16", "--steps", "100",
+                  "--threads", "1", "--seed", "5", "-o", str(tmp_path / name)])
+    for f in ("fits.tsv", "kernel.tsv", "errors.tsv", "stability.tsv", "kernel.png", "rollout.png"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f

@@ -63,3 +63,11 @@ def test_recency_reaches_q_star_from_a_random_start_where_no_remedy_does_not():
     by = {(r["remedy"], r["seed"]): r for r in rows}
     assert all(by[("recency", s)]["final_q_error"] < 1e-6 for s in (0, 1, 2))
     assert all(by[("none", s)]["final_q_error"] > 1 for s in (0, 1, 2))
+
+
+def test_same_seed_same_bytes(tmp_path):
+    for name in ("a", "b"):
+        with pytest.raises(SystemExit):
+            main(["-q", "rl", "--seeds", "1", "--steps", "300", "--seed", "7", "-o", str(tmp_path / name)])
+    for f in ("q_error.tsv", "summary.tsv", "curves.tsv", "q_error.png"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
