@@ -34,7 +34,8 @@ def main():
                 scores.append([r["mase"] for r in res["metrics"]])
             s = np.array(scores)
             wins = int((s[:, 0] < s[:, 2]).sum())
-            print(f"{name}\t{h}\t{k}\t{s[:, 0].mean():.3f}\t{s[:, 1].mean():.3f}\t{s[:, 2].mean():.3f}\t{wins}/{k}")
+            means = "\t".join(f"{v:.3f}" for v in s.mean(axis=0))
+            print(f"{name}\t{h}\t{k}\t{means}\t{wins}/{k}")
 
 
 if __name__ == "__main__":

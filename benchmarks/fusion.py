@@ -27,7 +27,8 @@ def main():
             invvar = fusion.rmse(fusion._inverse_variance(s, [0, 1, 2])[m], s.truth[m])
             rows = fusion.sweep(s, [0.01, 1.0, 30.0, 1e4])
             acc.append([mean_all, invvar] + [r["fused_rmse"] for r in rows]
-                       + [rows[0]["healthy_oracle_rmse"], rows[0]["faulty_weight"], rows[-1]["faulty_weight"]])
+                       + [rows[0]["healthy_oracle_rmse"], rows[0]["faulty_weight"],
+                          rows[-1]["faulty_weight"]])
         print("\t".join([fault] + [f"{v:.3f}" for v in np.mean(acc, axis=0)]))
 
 

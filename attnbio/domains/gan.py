@@ -182,7 +182,8 @@ def summarise(run: RunResult, clf, tail: float = 0.2) -> dict:
     return row
 
 
-def compare(x_train, clf, seeds, steps: int = 1000, batch: int = 64, n_samples: int = 1000) -> tuple[list, list]:
+def compare(x_train, clf, seeds, steps: int = 1000, batch: int = 64,
+            n_samples: int = 1000) -> tuple[list, list]:
     """Train both discriminator variants for every seed: (per-seed rows, history rows)."""
     rows, hist = [], []
     for seed in seeds:
@@ -205,7 +206,8 @@ def summary_rows(rows, references: dict, keys) -> list[dict]:
         row = {"group": f"gan_{name}", "n_seeds": len(sub)}
         for k in keys:
             vals = np.array([r[k] for r in sub], dtype=float)
-            row[f"{k}_mean"], row[f"{k}_sd"] = float(vals.mean()), float(vals.std(ddof=1)) if len(vals) > 1 else None
+            row[f"{k}_mean"] = float(vals.mean())
+            row[f"{k}_sd"] = float(vals.std(ddof=1)) if len(vals) > 1 else None
         out.append(row)
     for name, q in references.items():
         out.append({"group": name, **{f"{k}_mean": q.get(k) for k in keys}})
