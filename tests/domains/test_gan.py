@@ -72,3 +72,11 @@ def test_cli_writes_tables_for_both_variants(tmp_path):
     groups = [x["group"] for x in read_tsv(out / "summary.tsv")]
     assert groups == ["gan_plain", "gan_attention", "real_heldout", "uniform_noise"]
     assert (out / "samples.png").exists() and (out / "curves.png").exists()
+
+
+def test_same_seed_same_bytes(tmp_path):
+    args = ["--steps", "15", "--seeds", "1", "--samples", "20", "--seed", "5"]
+    for name in ("a", "b"):
+        assert CliRunner().invoke(command, args + ["-o", str(tmp_path / name)]).exit_code == 0
+    for f in ("per_seed.tsv", "history.tsv", "summary.tsv"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
