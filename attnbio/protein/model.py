@@ -1,0 +1,171 @@
+"""A small protein transformer whose heads each own W_Q/W_K, with an ESM-style contact head.
+
+Architecture: residue embedding + one 1D convolution (local context), then pre-norm
+transformer blocks (Vaswani et al. 2017) whose heads add a learned relative-position bias
+(Shaw et al. 2018; bucketed as in T5, Raffel et al. 2020) and may attend to a learned null
+key/value ("attention sink", Xiao et al. 2023), so a head can put little weight everywhere
+when its relation is absent. Contacts come from a logistic regression over the symmetrised,
+APC-corrected attention maps of all heads (Rao et al. 2021, "Transformer protein language
+models are unsupervised structure learners", ICLR; the contact head of ESM). Auxiliary heads
+predict 3-state secondary structure and masked residues.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from attnbio.protein.scales import AMINO_ACIDS
+
+VOCAB = AMINO_ACIDS + "X"  # index 20: unknown; index 21: mask token
+MASK_INDEX = len(VOCAB)
+SS_STATES = "HE-"
+DEFAULT_CONFIG = {"dim": 32, "heads": 8, "layers": 2, "ff_mult": 2, "conv_kernel": 9,
+                  "max_rel": 32, "log_buckets": 8, "dropout": 0.2}
+
+
+def encode(sequence: str) -> torch.Tensor:
+    """One-letter sequence -> (L,) long token indices (anything outside the 20 -> X)."""
+    table = {a: i for i, a in enumerate(VOCAB)}
+    return torch.tensor([table.get(a, 20) for a in sequence.upper()], dtype=torch.long)
+
+
+def relative_buckets(length: int, max_rel: int, log_buckets: int) -> torch.Tensor:
+    """Bucket index of j - i: exact within +-max_rel, log-spaced beyond (to 16 * max_rel).
+
+    Returns (L, L) long in [0, 2 * (max_rel + log_buckets)].
+    """
+    pos = torch.arange(length)
+    rel = pos[None, :] - pos[:, None]
+    a = rel.abs()
+    far = max_rel + 1 + (torch.log(a.clamp(min=max_rel + 1).float() / (max_rel + 1))
+                         / math.log(16) * log_buckets).long().clamp(max=log_buckets - 1)
+    mag = torch.where(a <= max_rel, a, far)
+    return torch.where(rel >= 0, mag, -mag) + max_rel + log_buckets
+
+
+def symmetrize_apc(attn: torch.Tensor) -> torch.Tensor:
+    """A + A^T, then average product correction (Dunn et al. 2008): (..., L, L) -> same."""
+    x = attn + attn.transpose(-1, -2)
+    a1 = x.sum(-1, keepdim=True)
+    a2 = x.sum(-2, keepdim=True)
+    a12 = x.sum((-1, -2), keepdim=True).clamp(min=1e-8)
+    return x - a1 * a2 / a12
+
+
+class SinkAttention(nn.Module):
+    """Multi-head self-attention with per-head W_Q/W_K, relative bias and a null key/value.
+
+    forward: (L, D) -> ((L, D), attention (H, L, L) weights over residues (rows sum to <= 1,
+    the rest went to the null key), mean row entropy in nats).
+    """
+
+    def __init__(self, dim: int, heads: int, max_rel: int, log_buckets: int, dropout: float):
+        super().__init__()
+        self.heads, self.head_dim = heads, dim // heads
+        self.q = nn.Linear(dim, dim)
+        self.k = nn.Linear(dim, dim)
+        self.v = nn.Linear(dim, dim)
+        self.out = nn.Linear(dim, dim)
+        self.null_k = nn.Parameter(torch.zeros(heads, self.head_dim))
+        self.null_v = nn.Parameter(torch.zeros(heads, self.head_dim))
+        # Per-head log inverse temperature, kept out of weight decay by the trainer, so a head
+        # can sharpen whatever the size of its W_Q/W_K.
+        self.log_scale = nn.Parameter(torch.full((heads, 1, 1), math.log(4.0 / math.sqrt(dim // heads))))
+        self.rel = nn.Embedding(2 * (max_rel + log_buckets) + 1, heads)
+        nn.init.zeros_(self.rel.weight)
+        self.max_rel, self.log_buckets = max_rel, log_buckets
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor):
+        n = x.shape[0]
+        h, hd = self.heads, self.head_dim
+        q = self.q(x).view(n, h, hd).transpose(0, 1)  # (H, L, hd)
+        k = self.k(x).view(n, h, hd).transpose(0, 1)
+        v = self.v(x).view(n, h, hd).transpose(0, 1)
+        scale = self.log_scale.exp()
+        bias = self.rel(relative_buckets(n, self.max_rel, self.log_buckets).to(x.device))
+        logits = (q @ k.transpose(-1, -2)) * scale + bias.permute(2, 0, 1)  # (H, L, L)
+        null = (q * self.null_k[:, None, :]).sum(-1, keepdim=True) * scale  # (H, L, 1)
+        w = torch.softmax(torch.cat([logits, null], dim=-1), dim=-1)
+        attn = w[..., :n]
+        entropy = -(w * torch.log(w.clamp(min=1e-12))).sum(-1).mean()
+        out = self.drop(attn) @ v + w[..., n:] * self.null_v[:, None, :]
+        return self.out(out.transpose(0, 1).reshape(n, h * hd)), attn, entropy
+
+
+class Block(nn.Module):
+    """Pre-norm transformer block: x + attn(LN x); x + FF(LN x)."""
+
+    def __init__(self, dim, heads, ff_mult, max_rel, log_buckets, dropout):
+        super().__init__()
+        self.ln1, self.ln2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
+        self.attn = SinkAttention(dim, heads, max_rel, log_buckets, dropout)
+        self.ff = nn.Sequential(nn.Linear(dim, ff_mult * dim), nn.GELU(),
+                                nn.Linear(ff_mult * dim, dim))
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x):
+        a, attn, entropy = self.attn(self.ln1(x))
+        x = x + self.drop(a)
+        return x + self.drop(self.ff(self.ln2(x))), attn, entropy
+
+
+class ProteinAttentionModel(nn.Module):
+    """Sequence -> attention maps, contact logits, secondary-structure and residue logits.
+
+    forward(tokens (L,) long) -> dict: attention (layers, heads, L, L), contact_logits (L, L)
+    symmetric, ss_logits (L, 3) over H E -, residue_logits (L, 21), attention_entropy (mean
+    row entropy in nats, null key included; a training penalty that makes heads sparse).
+    """
+
+    def __init__(self, **config):
+        super().__init__()
+        cfg = dict(DEFAULT_CONFIG, **config)
+        self.config = cfg
+        d = cfg["dim"]
+        self.embed = nn.Embedding(len(VOCAB) + 1, d)
+        self.conv = nn.Conv1d(d, d, cfg["conv_kernel"], padding=cfg["conv_kernel"] // 2)
+        self.blocks = nn.ModuleList(
+            Block(d, cfg["heads"], cfg["ff_mult"], cfg["max_rel"], cfg["log_buckets"],
+                  cfg["dropout"]) for _ in range(cfg["layers"]))
+        self.ln = nn.LayerNorm(d)
+        self.contact = nn.Linear(cfg["layers"] * cfg["heads"], 1)
+        nn.init.constant_(self.contact.bias, -3.0)  # about the contact rate at separation >= 6
+        self.ss = nn.Linear(d, len(SS_STATES))
+        self.residue = nn.Linear(d, len(VOCAB))
+
+    def forward(self, tokens: torch.Tensor) -> dict:
+        x = self.embed(tokens)
+        x = x + torch.relu(self.conv(x.T[None])[0].T)
+        maps, entropies = [], []
+        for block in self.blocks:
+            x, attn, entropy = block(x)
+            maps.append(attn)
+            entropies.append(entropy)
+        attn = torch.stack(maps)  # (layers, heads, L, L)
+        n = tokens.shape[0]
+        # Scaled by L so that a uniform row reads 1 whatever the length: weights of order 1/L
+        # would otherwise need huge regression coefficients (and learn slowly).
+        feats = (symmetrize_apc(attn) * n).reshape(-1, n, n).permute(1, 2, 0)
+        x = self.ln(x)
+        entropy = torch.stack(entropies).mean()
+        return {"attention": attn, "contact_logits": self.contact(feats)[..., 0],
+                "attention_entropy": entropy,
+                "ss_logits": self.ss(x), "residue_logits": self.residue(x)}
+
+
+@torch.no_grad()
+def predict(model: ProteinAttentionModel, sequence: str, device="cpu"):
+    """Run the model in eval mode on one sequence.
+
+    Returns (contact probabilities (L, L) float64 symmetric, attention (layers, heads, L, L)
+    float32, secondary-structure probabilities (L, 3) float32 over H E -).
+    """
+    model.eval()
+    out = model(encode(sequence).to(device))
+    prob = torch.sigmoid(out["contact_logits"].double())
+    prob = 0.5 * (prob + prob.T)
+    ss = torch.softmax(out["ss_logits"], -1)
+    return prob.cpu().numpy(), out["attention"].float().cpu().numpy(), ss.float().cpu().numpy()

@@ -1,0 +1,57 @@
+import numpy as np
+import torch
+
+from attnbio.protein.model import ProteinAttentionModel, encode, predict, relative_buckets, symmetrize_apc
+
+
+def test_shapes_symmetry_and_sink():
+    torch.manual_seed(0)
+    m = ProteinAttentionModel(dim=16, heads=4, layers=2)
+    prob, attn, ss = predict(m, "MKVLAAGIVGLLLAW")
+    assert prob.shape == (15, 15) and attn.shape == (2, 4, 15, 15) and ss.shape == (15, 3)
+    np.testing.assert_allclose(prob, prob.T)
+    rows = attn.sum(-1)
+    assert (rows <= 1 + 1e-5).all() and (rows > 0.5).all()  # the rest went to the null key
+    np.testing.assert_allclose(ss.sum(-1), 1, atol=1e-5)
+
+
+def test_relative_buckets_exact_near_log_far():
+    b = relative_buckets(600, 32, 8)
+    centre = 32 + 8
+    assert b[0, 0] == centre and b[0, 5] == centre + 5 and b[5, 0] == centre - 5
+    assert b[0, 33] > b[0, 32] and b[0, 599] <= 2 * centre and b[599, 0] >= 0
+
+
+def test_symmetrize_apc_matches_numpy():
+    from attnbio.protein.analyze import apc
+
+    a = torch.rand(2, 7, 7, dtype=torch.float64)
+    ours = symmetrize_apc(a).numpy()
+    np.testing.assert_allclose(ours, apc((a + a.transpose(-1, -2)).numpy()), atol=1e-12)
+
+
+def test_encode_unknown_letters():
+    assert encode("AZ").tolist() == [0, 20]
+
+
+def test_one_training_step_lowers_contact_loss():
+    from attnbio.protein.data import Example
+    from attnbio.protein.train import DEFAULT_TRAINING, _loss
+
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    seq = "".join(rng.choice(list("ACDEFGHIKLMNPQRSTVWY"), 40))
+    cb = np.cumsum(rng.normal(size=(40, 3)) * 2.0, axis=0)
+    from attnbio.protein.scales import contact_map
+    ex = Example("toy", seq, cb, contact_map(cb), None, "test")
+    m = ProteinAttentionModel(dim=16, heads=4, layers=1, dropout=0.0)
+    cfg = dict(DEFAULT_TRAINING, mask_rate=0.0)
+    opt = torch.optim.Adam(m.parameters(), lr=1e-2)
+    first = None
+    for _ in range(30):
+        loss = _loss(m, ex, cfg, torch.Generator().manual_seed(0))
+        first = first if first is not None else float(loss)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert float(loss) < 0.8 * first
