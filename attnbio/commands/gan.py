@@ -65,13 +65,17 @@ def command(steps, n_seeds, batch, samples, threads, seed, outdir):
 
 def _plot_samples(rows, path):
     import matplotlib
+    import numpy as np
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     first = [r for r in rows if r["seed"] == rows[0]["seed"]]
     fig, axes = plt.subplots(len(first), 1, figsize=(8, 2.2 * len(first)))
     for ax, r in zip(axes, first):
-        imgs = r["_samples"][:32].reshape(4, 8, 8, 8).transpose(0, 2, 1, 3).reshape(32, 64)
+        rows = min(4, len(r["_samples"]) // 8)           # up to 4 rows of 8 digits
+        digits = np.pad(r["_samples"][:8 * rows].reshape(-1, 8, 8), ((0, 0), (1, 1), (1, 1)),
+                        constant_values=-1)             # a blank border between digits
+        imgs = digits.reshape(rows, 8, 10, 10).transpose(0, 2, 1, 3).reshape(10 * rows, 80)
         ax.imshow(imgs, cmap="gray_r", vmin=-1, vmax=1)
         ax.set_title(f"{r['discriminator']} discriminator, seed {r['seed']}", fontsize=9)
         ax.axis("off")
