@@ -29,9 +29,9 @@ class GrammarConfig:
     n_singles: int = 1
     n_decoys: int = 1
     gc: float = 0.41
-    pair_rate_pos: float = 0.7      # positives with their cooperative pair at the fixed spacing
-    pair_random_neg: float = 0.35   # negatives with a pair at a random spacing
-    pair_alone_neg: float = 0.35    # negatives with one motif of a pair alone
+    pair_rate_pos: float = 0.8      # positives with their cooperative pair at the fixed spacing
+    pair_random_neg: float = 0.25   # negatives with a pair at a random spacing
+    pair_alone_neg: float = 0.25    # negatives with one motif of a pair alone
     single_rate_pos: float = 0.5
     single_rate_neg: float = 0.1
     decoy_rate: float = 0.3         # both classes

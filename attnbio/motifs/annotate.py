@@ -1,0 +1,50 @@
+"""Name motifs by Tomtom (Gupta et al. 2007, Genome Biol 8:R24) against a motif database.
+
+Tomtom runs through memelite (offline, numba); the default database is JASPAR CORE of one
+taxon from the pinned release inside pyjaspar. q-values are Benjamini-Hochberg over the
+targets of each query, as Tomtom reports them.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from attnbio.io.motif_formats import Motif, read_meme
+from attnbio.motifs.discover import bh_qvalues
+from attnbio.motifs.jaspar import load_jaspar
+
+
+def tomtom_pvalues(queries: list[np.ndarray], targets: list[np.ndarray]) -> np.ndarray:
+    """(Q, T) Tomtom p-values of (width, 4) query matrices against (width, 4) targets."""
+    from memelite import tomtom
+
+    if not queries or not targets:
+        return np.ones((len(queries), len(targets)))
+    qs = [np.ascontiguousarray(q.T, dtype=np.float64) for q in queries]
+    ts = [np.ascontiguousarray(t.T, dtype=np.float64) for t in targets]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = tomtom(qs, ts, n_jobs=1)[0]
+    return np.asarray(p, dtype=float)
+
+
+def tomtom_qvalues(queries, targets) -> np.ndarray:
+    """(Q, T) q-values: BH over each query's row of Tomtom p-values."""
+    p = tomtom_pvalues(queries, targets)
+    return np.vstack([bh_qvalues(row) for row in p]) if len(p) else p
+
+
+def load_motif_db(taxon: str = "vertebrates", motif_db: str | None = None) -> list[Motif]:
+    """A user's MEME file if given, else JASPAR CORE for the taxon."""
+    return read_meme(motif_db) if motif_db else load_jaspar(taxon)
+
+
+def best_matches(probs_list: list[np.ndarray], db: list[Motif]) -> list[dict]:
+    """For each matrix, its best database match: id, name, q (Tomtom)."""
+    q = tomtom_qvalues(probs_list, [m.probs for m in db])
+    out = []
+    for row in q:
+        j = int(np.argmin(row)) if len(row) else -1
+        out.append({"id": db[j].id, "name": db[j].name, "q": float(row[j])} if j >= 0 else {})
+    return out
