@@ -261,8 +261,8 @@ def find_sites(motif: FoundMotif, x, mask, pvalue: float):
     """
     lo = P.log_odds(motif.probs)
     thr = P.score_threshold(lo, pvalue)
-    scores = P.scan(x, mask, lo).max(axis=2), P.scan(x, mask, lo).argmax(axis=2)
-    best, strand = scores
+    scores = P.scan(x, mask, lo)
+    best, strand = scores.max(axis=2), scores.argmax(axis=2)
     seq_i, pos_i = np.nonzero(best >= thr)
     order = np.lexsort((-best[seq_i, pos_i], seq_i))
     keep, last_seq, taken = [], -1, []
@@ -316,22 +316,41 @@ def discover(model, pos: list[str], neg: list[str], cfg: DiscoverConfig, max_len
     """Run the whole route on positives (motifs) with negatives as the background."""
     x, mask, _ = one_hot(pos, max_length=max_length)
     xn, maskn, _ = one_hot(neg, length=x.shape[1])
-    pool = model.cfg.pool
     prof = attention_profiles(model, x, mask, cfg.batch_size, device)
-    n_heads = prof.shape[1]
-    names = [head_name(i // model.cfg.n_heads, i % model.cfg.n_heads) for i in range(n_heads)]
+    names = [head_name(i // model.cfg.n_heads, i % model.cfg.n_heads) for i in range(prof.shape[1])]
+    return discover_from_profiles(prof, names, model.cfg.pool, x, mask, xn, maskn, cfg)
+
+
+def random_profiles(mask: np.ndarray, n_heads: int, pool: int, seed: int) -> np.ndarray:
+    """Attention-free control: per head, random incoming 'attention' (normalised exponentials).
+
+    Same shape as attention_profiles, so the rest of the route runs unchanged; motifs found
+    from it measure what seqlet clustering finds at random positions (the benchmark baseline).
+    """
+    from attnbio.motifs.model import token_mask
+    import torch
+
+    tm = token_mask(torch.from_numpy(mask), pool).numpy()
+    rng = np.random.default_rng(seed)
+    prof = rng.exponential(size=(len(mask), n_heads, tm.shape[1])) * tm[:, None, :]
+    return (prof / prof.sum(axis=2, keepdims=True)).astype(np.float32)
+
+
+def discover_from_profiles(prof, names, pool, x, mask, xn, maskn, cfg: DiscoverConfig) -> Discovery:
+    """Seqlets at each head's attended tokens -> motifs -> sites and enrichment."""
     valid_tokens = np.ceil(mask.sum(axis=1) / pool)
     focus = (prof.max(axis=2) * valid_tokens[:, None]).mean(axis=0)
     codes, codes_n = _codes(x), _codes(xn)
     all_codes = np.concatenate([codes, codes_n])
     rng = np.random.default_rng(cfg.seed)
+    n_pos, n_neg = len(x), len(xn)
     candidates = []
-    for h in range(n_heads):
+    for h in range(prof.shape[1]):
         seqs, toks = hot_tokens(prof[:, h], valid_tokens, cfg.attention_factor, cfg.per_sequence)
         if len(seqs) < 20:
             continue
-        bg_seqs = len(pos) + rng.integers(0, len(neg), size=len(seqs))
-        lengths = maskn.sum(axis=1)[bg_seqs - len(pos)]
+        bg_seqs = n_pos + rng.integers(0, n_neg, size=len(seqs))
+        lengths = maskn.sum(axis=1)[bg_seqs - n_pos]
         bg_starts = (rng.random(len(seqs)) * np.maximum(lengths - pool, 1)).astype(int) - cfg.core_pad
         candidates += motifs_from_head(all_codes, x, seqs, toks, bg_seqs, bg_starts, pool, cfg, names[h])
     motifs = merge_motifs(candidates, cfg.merge_similarity)

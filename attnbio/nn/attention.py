@@ -13,29 +13,31 @@ from torch import nn
 class RelativePositionBias(nn.Module):
     """Learned per-head bias for offsets -max_rel..max_rel (farther offsets share the end values)."""
 
-    def __init__(self, n_heads: int, max_rel: int):
+    def __init__(self, n_heads: int, max_rel: int, gain: float = 1.0):
         super().__init__()
-        self.max_rel = max_rel
+        self.max_rel, self.gain = max_rel, gain
         self.table = nn.Parameter(torch.zeros(2 * max_rel + 1, n_heads))
 
     def forward(self, length: int) -> torch.Tensor:
         """(n_heads, L, L) bias; entry [h, i, j] is the bias of head h for key j seen from query i."""
         pos = torch.arange(length, device=self.table.device)
         offset = (pos[None, :] - pos[:, None]).clamp(-self.max_rel, self.max_rel) + self.max_rel
-        return self.table[offset].permute(2, 0, 1)
+        # The gain multiplies the effective Adam step of the table: with gain 1 a bias moves at
+        # most lr per step, too slow to sharpen a head onto one spacing within a short training.
+        return (self.gain * self.table[offset]).permute(2, 0, 1)
 
 
 class MultiHeadSelfAttention(nn.Module):
     """Scaled dot-product attention (Vaswani et al. 2017) with relative bias and a key mask."""
 
-    def __init__(self, d_model: int, n_heads: int, max_rel: int, dropout: float = 0.0):
+    def __init__(self, d_model: int, n_heads: int, max_rel: int, dropout: float = 0.0, bias_gain: float = 1.0):
         super().__init__()
         if d_model % n_heads:
             raise ValueError("d_model must be divisible by n_heads")
         self.n_heads, self.d_head = n_heads, d_model // n_heads
         self.qkv = nn.Linear(d_model, 3 * d_model)
         self.out = nn.Linear(d_model, d_model)
-        self.bias = RelativePositionBias(n_heads, max_rel)
+        self.bias = RelativePositionBias(n_heads, max_rel, bias_gain)
         self.drop = nn.Dropout(dropout)
 
     def forward(self, x: torch.Tensor, key_mask: torch.Tensor | None = None):
@@ -53,10 +55,10 @@ class MultiHeadSelfAttention(nn.Module):
 class TransformerBlock(nn.Module):
     """Pre-norm transformer block: attention then a feed-forward layer, each residual."""
 
-    def __init__(self, d_model: int, n_heads: int, max_rel: int, dropout: float = 0.1):
+    def __init__(self, d_model: int, n_heads: int, max_rel: int, dropout: float = 0.1, bias_gain: float = 1.0):
         super().__init__()
         self.norm1 = nn.LayerNorm(d_model)
-        self.attn = MultiHeadSelfAttention(d_model, n_heads, max_rel, dropout)
+        self.attn = MultiHeadSelfAttention(d_model, n_heads, max_rel, dropout, bias_gain)
         self.norm2 = nn.LayerNorm(d_model)
         self.ff = nn.Sequential(nn.Linear(d_model, 2 * d_model), nn.GELU(), nn.Dropout(dropout),
                                 nn.Linear(2 * d_model, d_model))
