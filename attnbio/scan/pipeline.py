@@ -1,0 +1,87 @@
+"""`attnbio scan` as one library call: model + FASTA stream -> scores, sites, attention summaries."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from attnbio.scan.stream import ScanConfig, prepare_pwms, scan_records
+
+PROGRESS_EVERY = 100_000
+
+
+@dataclass
+class ScanRequest:
+    fasta: str
+    outdir: Path                     # a staging folder: the caller makes it appear atomically
+    model: str
+    motifs: str | None = None
+    seed: int = 0
+    config: ScanConfig = field(default_factory=ScanConfig)
+
+
+@dataclass
+class ScanSummary:
+    n_sequences: int
+    n_positive: int                  # prob >= 0.5
+    n_sites: int
+    n_cropped: int
+    model_sha256: str
+
+
+def scan_attrs(model, card: dict, model_sha256: str, motifs_sha256: str, cfg: ScanConfig) -> dict:
+    """Root attributes of scan.h5 that describe how it was made (SETTINGS must match to merge)."""
+    from attnbio.motifs.model import head_name
+
+    names = [head_name(layer, h) for layer in range(model.cfg.n_layers) for h in range(model.cfg.n_heads)]
+    return {"model_sha256": model_sha256, "motifs_sha256": motifs_sha256, "max_length": cfg.max_length,
+            "bucket_bp": cfg.bucket_bp, "batch_size": cfg.batch_size, "site_pvalue": cfg.site_pvalue,
+            "token_bp": model.cfg.pool, "head_names": ",".join(names), "device": str(cfg.device).split(":")[0],
+            "model_test_auroc": float(card.get("metrics", {}).get("test_auroc", float("nan")))}
+
+
+def run_scan(req: ScanRequest, log=lambda msg: None) -> ScanSummary:
+    """Everything `attnbio scan` does, writing into req.outdir; returns a summary."""
+    from attnbio.io.fasta import read_fasta
+    from attnbio.io.motif_formats import read_meme
+    from attnbio.io.weights import sha256_file
+    from attnbio.motifs.model import load_model
+    from attnbio.scan.store import ScanWriter
+
+    cfg = req.config
+    model, card = load_model(req.model)
+    model.to(cfg.device)
+    motifs = read_meme(req.motifs) if req.motifs else []
+    pwms = prepare_pwms(motifs, cfg.site_pvalue)
+    model_sha = sha256_file(req.model)
+    attrs = scan_attrs(model, card, model_sha, sha256_file(req.motifs) if req.motifs else "", cfg)
+    inputs = {str(req.fasta): _digest(req.fasta)}
+    n_pos = n_cropped = 0
+    motif_rows = [(p.id, p.name, p.probs, p.threshold) for p in pwms]
+    with ScanWriter(req.outdir, attrs, attrs["head_names"].split(","), motif_rows, req.seed, inputs) as out:
+        for r in scan_records(read_fasta(req.fasta), model, pwms, cfg):
+            out.add(r)
+            n_pos += bool(r.logit >= 0)
+            n_cropped += r.length > cfg.max_length
+            if out.n_sequences % PROGRESS_EVERY == 0:
+                log(f"{out.n_sequences} sequences scanned")
+    if n_cropped:
+        log(f"warning: {n_cropped} sequences longer than {cfg.max_length} bp were scanned in their central "
+            f"{cfg.max_length} bp")
+    return ScanSummary(out.n_sequences, n_pos, out.n_sites, n_cropped, model_sha)
+
+
+def _digest(path) -> str:
+    """SHA-256 of an input file ('' for stdin); a missing or unreadable file is the user's error."""
+    from attnbio.errors import InputError
+    from attnbio.io.weights import sha256_file
+
+    if str(path) == "-":
+        return ""
+    try:
+        return sha256_file(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a FASTA file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None

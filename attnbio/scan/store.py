@@ -1,0 +1,195 @@
+"""Scan outputs written as results arrive: scores.tsv, sites.tsv and scan.h5 (resizable datasets).
+
+scan.h5 layout (format attnbio.scan 1.0; root attributes as in design.md plus the scan settings):
+  /sequences  seq_id, length, crop_start, logit, prob                          one row per sequence
+  /heads      peak_attention (N, H) float32, peak_position (N, H) int64 (bp)   attrs names, token_bp
+  /sites      seq_id, start, end, strand, motif_id, score, attention           rows of sites.tsv
+  /motifs     one subgroup per scanned PWM (probs, threshold)
+Rows keep the input order of the sequences, so shard outputs concatenate to the unsharded one.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from attnbio.io.tables import format_value
+from attnbio.motifs.outputs import SITE_COLUMNS
+
+FORMAT, FORMAT_VERSION = "attnbio.scan", "1.0"
+SCORE_COLUMNS = ["seq_id", "length", "logit", "prob"]
+H5_NAME, SCORES_NAME, SITES_NAME = "scan.h5", "scores.tsv", "sites.tsv"
+OUTPUT_FILES = (SCORES_NAME, SITES_NAME, H5_NAME)
+# Root attributes that must agree between shards for their merge to mean anything.
+SETTINGS = ("format", "format_version", "model_sha256", "motifs_sha256", "max_length", "bucket_bp",
+            "batch_size", "site_pvalue", "token_bp", "head_names")
+BLOCK = 4096                     # rows buffered before they are appended to the HDF5 datasets
+
+
+def _str_dtype():
+    import h5py
+
+    return h5py.string_dtype("utf-8")
+
+
+def _columns(n_heads: int) -> dict:
+    """group -> dataset -> (dtype, trailing shape, description)."""
+    s = _str_dtype()
+    return {
+        "sequences": {
+            "seq_id": (s, (), "sequence ID (first word of the FASTA header)"),
+            "length": (np.int64, (), "sequence length in bp"),
+            "crop_start": (np.int64, (), "start of the scanned window (non-zero only for cropped sequences)"),
+            "logit": (np.float32, (), "model logit, mean of both strands"),
+            "prob": (np.float32, (), "sigmoid of the logit"),
+        },
+        "heads": {
+            "peak_attention": (np.float32, (n_heads,),
+                               "per head: most incoming attention one token gets (mean over valid queries)"),
+            "peak_position": (np.int64, (n_heads,), "per head: bp where that token starts in the input sequence"),
+        },
+        "sites": {
+            "seq_id": (s, (), "sequence ID"),
+            "start": (np.int64, (), "0-based start"),
+            "end": (np.int64, (), "end (exclusive)"),
+            "strand": ("S1", (), "strand + or -"),
+            "motif_id": (s, (), "motif ID from the MEME file"),
+            "score": (np.float32, (), "PWM log2-odds score (uniform background)"),
+            "attention": (np.float32, (), "most incoming attention any head gives the site's centre token"),
+        },
+    }
+
+
+class ScanWriter:
+    """Context manager that writes the three scan outputs into `outdir` incrementally.
+
+    `attrs` are extra root attributes (SETTINGS among them); `motifs` are (id, name, probs,
+    threshold) tuples stored under /motifs. The HDF5 file appears under its name only on success.
+    """
+
+    def __init__(self, outdir, attrs: dict, head_names: list[str], motifs=(), seed: int | None = None,
+                 inputs: dict | None = None, created: str | None = None):
+        self.outdir = Path(outdir)
+        self.attrs, self.head_names, self.motifs = attrs, head_names, list(motifs)
+        self.seed, self.inputs, self.created = seed, inputs, created
+        self.n_sequences = self.n_sites = 0
+
+    def __enter__(self):
+        from contextlib import ExitStack
+
+        from attnbio.io.results import results_file, write_array, write_group
+
+        self._stack = ExitStack().__enter__()
+        self._scores = self._stack.enter_context(open(self.outdir / SCORES_NAME, "w", newline="\n"))
+        self._sites = self._stack.enter_context(open(self.outdir / SITES_NAME, "w", newline="\n"))
+        self._scores.write("\t".join(SCORE_COLUMNS) + "\n")
+        self._sites.write("\t".join(SITE_COLUMNS) + "\n")
+        h5 = self._stack.enter_context(results_file(
+            self.outdir / H5_NAME, FORMAT, FORMAT_VERSION, self.seed, self.inputs,
+            self.attrs.get("model_sha256"), self.created))
+        for k, v in self.attrs.items():
+            if k not in ("format", "format_version", "model_sha256"):
+                h5.attrs[k] = v
+        self.h5 = h5
+        groups = {
+            "sequences": "Per-sequence model scores, in input order",
+            "heads": "Per-sequence, per-head attention summaries (head order in the 'names' attribute)",
+            "sites": "PWM motif sites (rows of sites.tsv)",
+        }
+        self._buf: dict[str, dict[str, list]] = {}
+        self._ds: dict[str, dict] = {}
+        for gname, cols in _columns(len(self.head_names)).items():
+            g = write_group(h5, gname, groups[gname])
+            self._buf[gname] = {c: [] for c in cols}
+            self._ds[gname] = {}
+            for c, (dtype, shape, desc) in cols.items():
+                ds = g.create_dataset(c, shape=(0,) + shape, maxshape=(None,) + shape, dtype=dtype,
+                                      chunks=(BLOCK,) + shape, compression="gzip", compression_opts=4)
+                ds.attrs["description"] = desc
+                self._ds[gname][c] = ds
+        h5["heads"].attrs["names"] = ",".join(self.head_names)
+        h5["heads"].attrs["token_bp"] = int(self.attrs.get("token_bp", 0))
+        h5["sites"].attrs["columns"] = ",".join(SITE_COLUMNS)
+        mg = write_group(h5, "motifs", "PWMs scanned for sites; probs is (width, 4) over ACGT")
+        for mid, name, probs, threshold in self.motifs:
+            sg = write_group(mg, mid, f"motif {mid} ({name})")
+            write_array(sg, "probs", np.asarray(probs, dtype=np.float64), "position probability matrix (width, 4)")
+            sg.attrs["name"] = name
+            sg.attrs["score_threshold"] = float(threshold)
+        return self
+
+    def add(self, r) -> None:
+        """Append one stream.SeqResult."""
+        logit = float(r.logit)
+        prob = _sigmoid(logit)
+        self._scores.write(f"{r.id}\t{r.length}\t{format_value(logit)}\t{format_value(prob)}\n")
+        b = self._buf["sequences"]
+        b["seq_id"].append(r.id)
+        b["length"].append(r.length)
+        b["crop_start"].append(r.crop_start)
+        b["logit"].append(r.logit)
+        b["prob"].append(prob)
+        h = self._buf["heads"]
+        h["peak_attention"].append(r.peak)
+        h["peak_position"].append(r.peak_bp)
+        s = self._buf["sites"]
+        for start, end, strand, mid, score, att in r.sites:
+            self._sites.write("\t".join((r.id, str(start), str(end), strand, mid, format_value(score),
+                                         format_value(att))) + "\n")
+            for c, v in zip(SITE_COLUMNS, (r.id, start, end, strand, mid, score, att)):
+                s[c].append(v)
+        self.n_sequences += 1
+        self.n_sites += len(r.sites)
+        if len(b["seq_id"]) >= BLOCK:
+            self._flush("sequences")
+            self._flush("heads")
+        if len(s["seq_id"]) >= BLOCK:
+            self._flush("sites")
+
+    def add_text(self, scores_lines: str, sites_lines: str) -> None:
+        """Append raw table lines (already formatted, as in a shard's tables)."""
+        self._scores.write(scores_lines)
+        self._sites.write(sites_lines)
+
+    def add_arrays(self, group: str, columns: dict) -> None:
+        """Append whole columns (numpy arrays) to one HDF5 group."""
+        buf = self._buf[group]
+        n = None
+        for c, v in columns.items():
+            buf[c].extend(v)
+            n = len(v)
+        if group == "sequences":
+            self.n_sequences += n or 0
+        elif group == "sites":
+            self.n_sites += n or 0
+        if len(next(iter(buf.values()))) >= BLOCK:
+            self._flush(group)
+
+    def _flush(self, group: str) -> None:
+        cols = _columns(len(self.head_names))[group]
+        for c, values in self._buf[group].items():
+            if not values:
+                continue
+            dtype, shape, _ = cols[c]
+            arr = np.asarray(values, dtype=object if dtype == _str_dtype() else dtype)
+            if shape:
+                arr = arr.reshape((-1,) + shape)
+            ds = self._ds[group][c]
+            n = ds.shape[0]
+            ds.resize(n + len(arr), axis=0)
+            ds[n:] = arr
+            values.clear()
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            for g in self._buf:
+                self._flush(g)
+            self.h5.attrs["n_sequences"] = self.n_sequences
+            self.h5.attrs["n_sites"] = self.n_sites
+        return self._stack.__exit__(exc_type, exc, tb)
+
+
+def _sigmoid(x: float) -> float:
+    import math
+
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))

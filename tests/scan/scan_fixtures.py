@@ -1,0 +1,41 @@
+"""Tiny model, motifs and FASTA shared by tests/scan and tests/workflows (built once per session)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def build(root: Path) -> dict:
+    """Train a 1-epoch, 16-dim model on 200 simulated sequences; write it, the planted motifs as
+    MEME, and a 300-record FASTA with mixed lengths (40-400 bp), IUPAC letters and lowercase."""
+    import torch
+
+    from attnbio.io.fasta import write_fasta
+    from attnbio.io.motif_formats import write_meme
+    from attnbio.motifs.model import ModelConfig, save_model
+    from attnbio.motifs.simulate import GrammarConfig, simulate_grammar
+    from attnbio.motifs.train import TrainConfig, train_model
+
+    torch.set_num_threads(1)
+    root.mkdir(parents=True, exist_ok=True)
+    data = simulate_grammar(GrammarConfig(n_sequences=200, length=200, seed=3))
+    result = train_model(data.positives, data.negatives, TrainConfig(epochs=1, seed=0),
+                         ModelConfig(d_model=16, n_heads=2, n_layers=1))
+    model = root / "tiny.safetensors"
+    save_model(model, result.model, {"metrics": result.metrics, "seed": 0})
+    motifs = root / "planted.meme"
+    write_meme(motifs, data.motifs)
+    rng = np.random.default_rng(7)
+    more = simulate_grammar(GrammarConfig(n_sequences=300, length=400, seed=4))
+    records = []
+    for i, s in enumerate(more.positives + more.negatives):
+        n = int(rng.integers(40, 401))
+        start = int(rng.integers(0, 400 - n + 1))
+        seq = s[start:start + n]
+        if i % 7 == 0:
+            seq = seq[:10] + "N" + seq[11:20].lower() + "R" + seq[21:]
+        records.append((f"seq{i:04d}", seq))
+    fasta = root / "input.fa"
+    write_fasta(fasta, records)
+    return {"model": model, "motifs": motifs, "fasta": fasta, "records": records}
