@@ -36,6 +36,20 @@ def build(root: Path) -> dict:
         if i % 7 == 0:
             seq = seq[:10] + "N" + seq[11:20].lower() + "R" + seq[21:]
         records.append((f"seq{i:04d}", seq))
-    fasta = root / "input.fa"
-    write_fasta(fasta, records)
-    return {"model": model, "motifs": motifs, "fasta": fasta, "records": records}
+    write_fasta(root / ".input.fa.tmp", records)
+    (root / ".input.fa.tmp").replace(root / "input.fa")       # written last: marks a complete build
+    return shared_paths(root)
+
+
+def shared(tmp_path_factory) -> dict:
+    """build() once per pytest session, whichever test folder asks first."""
+    root = tmp_path_factory.getbasetemp() / "scan_tiny"
+    return shared_paths(root) if (root / "input.fa").is_file() else build(root)
+
+
+def shared_paths(root: Path) -> dict:
+    from attnbio.io.fasta import read_fasta
+
+    records = [(r.id, r.sequence) for r in read_fasta(root / "input.fa")]   # as the scan reads them
+    return {"model": root / "tiny.safetensors", "motifs": root / "planted.meme", "fasta": root / "input.fa",
+            "records": records}
