@@ -16,11 +16,14 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements.txt -c constraints.txt
 	$(BIN)/pip install -q --no-deps -e .
+	@# Compile memelite's Tomtom once (numba caches it next to the package): minutes, paid here
+	@# instead of inside the first `attnbio motifs` run or the first test that names motifs.
+	$(BIN)/python -c "import numpy as np; from attnbio.motifs.annotate import tomtom_pvalues as t; t([np.full((8, 4), .25)], [np.full((8, 4), .25)])"
 	touch $@
 
 demo: $(STAMP)
 	rm -rf $(OUT)/demo
-	$(BIN)/attnbio motifs data/examples/positives.fa --negatives data/examples/negatives.fa \
+	$(BIN)/attnbio motifs data/examples/positives.fa.gz --negatives data/examples/negatives.fa.gz \
 	    --model attnbio/weights/motifs_example.safetensors --seed 1 -o $(OUT)/demo
 	@echo "demo outputs in $(OUT)/demo"
 

@@ -25,7 +25,8 @@ class ModelConfig:
     max_rel: int = 16         # in tokens
     pool: int = 4             # bases per attention token
     dropout: float = 0.1
-    bias_gain: float = 1.0    # effective learning-rate multiplier of the relative-position bias
+    bias_gain: float = 10.0   # effective learning-rate multiplier of the relative-position bias
+    gated: bool = True        # query-gated attention output (AlphaFold 2 style)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -47,7 +48,7 @@ class MotifAttentionModel(nn.Module):
         self.pool = nn.MaxPool1d(cfg.pool, ceil_mode=True)
         self.mix = nn.Conv1d(cfg.d_model, cfg.d_model, 1)
         self.blocks = nn.ModuleList(
-            TransformerBlock(cfg.d_model, cfg.n_heads, cfg.max_rel, cfg.dropout, cfg.bias_gain) for _ in range(cfg.n_layers))
+            TransformerBlock(cfg.d_model, cfg.n_heads, cfg.max_rel, cfg.dropout, cfg.bias_gain, cfg.gated) for _ in range(cfg.n_layers))
         self.norm = nn.LayerNorm(cfg.d_model)
         self.classify = nn.Linear(2 * cfg.d_model, 1)
 

@@ -30,12 +30,17 @@ class RelativePositionBias(nn.Module):
 class MultiHeadSelfAttention(nn.Module):
     """Scaled dot-product attention (Vaswani et al. 2017) with relative bias and a key mask."""
 
-    def __init__(self, d_model: int, n_heads: int, max_rel: int, dropout: float = 0.0, bias_gain: float = 1.0):
+    def __init__(self, d_model: int, n_heads: int, max_rel: int, dropout: float = 0.0, bias_gain: float = 1.0,
+                 gated: bool = False):
         super().__init__()
         if d_model % n_heads:
             raise ValueError("d_model must be divisible by n_heads")
         self.n_heads, self.d_head = n_heads, d_model // n_heads
         self.qkv = nn.Linear(d_model, 3 * d_model)
+        # Output gate from the query token (AlphaFold 2 supplementary Alg. 7, Jumper et al. 2021):
+        # the gate multiplies what a query sees by what the query is, so "motif A here AND motif B
+        # at the attended offset" is one product, and the spacing bias gets a consistent gradient.
+        self.gate = nn.Linear(d_model, d_model) if gated else None
         self.out = nn.Linear(d_model, d_model)
         self.bias = RelativePositionBias(n_heads, max_rel, bias_gain)
         self.drop = nn.Dropout(dropout)
@@ -49,16 +54,19 @@ class MultiHeadSelfAttention(nn.Module):
             logits = logits.masked_fill(~key_mask[:, None, None, :], float("-inf"))
         attn = logits.softmax(dim=-1)
         y = (self.drop(attn) @ v).transpose(1, 2).reshape(b, length, -1)
+        if self.gate is not None:
+            y = torch.sigmoid(self.gate(x)) * y
         return self.out(y), attn
 
 
 class TransformerBlock(nn.Module):
     """Pre-norm transformer block: attention then a feed-forward layer, each residual."""
 
-    def __init__(self, d_model: int, n_heads: int, max_rel: int, dropout: float = 0.1, bias_gain: float = 1.0):
+    def __init__(self, d_model: int, n_heads: int, max_rel: int, dropout: float = 0.1, bias_gain: float = 1.0,
+                 gated: bool = False):
         super().__init__()
         self.norm1 = nn.LayerNorm(d_model)
-        self.attn = MultiHeadSelfAttention(d_model, n_heads, max_rel, dropout, bias_gain)
+        self.attn = MultiHeadSelfAttention(d_model, n_heads, max_rel, dropout, bias_gain, gated)
         self.norm2 = nn.LayerNorm(d_model)
         self.ff = nn.Sequential(nn.Linear(d_model, 2 * d_model), nn.GELU(), nn.Dropout(dropout),
                                 nn.Linear(2 * d_model, d_model))
