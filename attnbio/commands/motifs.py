@@ -19,21 +19,33 @@ from attnbio.commands.common import log, outdir_option, runtime_options, setup_r
               help="Longer sequences are cropped to their central MAX_LENGTH bases.")
 @click.option("--site-pvalue", type=click.FloatRange(1e-12, 0.01), default=1e-4, show_default=True,
               help="PWM p-value threshold for motif sites.")
+@click.option("--taxon", type=click.Choice(["vertebrates", "plants", "insects", "nematodes", "fungi", "urochordates"]),
+              default="vertebrates", show_default=True, help="JASPAR CORE taxon that names the motifs.")
+@click.option("--motif-db", type=click.Path(), default=None,
+              help="Name motifs against this MEME motif file instead of JASPAR.")
+@click.option("--intervention-seqs", type=click.IntRange(100, 100_000), default=200, show_default=True,
+              help="Background sequences each candidate pair is planted into.")
 @runtime_options
-def command(positives, negatives, model_path, outdir, epochs, max_length, site_pvalue, threads, seed, device):
+def command(positives, negatives, model_path, outdir, epochs, max_length, site_pvalue, taxon, motif_db,
+            intervention_seqs, threads, seed, device):
     """Train (or reuse) a DNA attention model on POSITIVES and read motifs out of its heads.
 
-    Writes motifs.meme, motifs.tsv, sites.tsv, interactions.tsv, results.h5 and
-    model.safetensors + model.json into OUTDIR; OUTDIR appears complete or not at all.
+    Names the motifs by Tomtom against JASPAR (or --motif-db), finds motif pairs that attention
+    heads link at an over-represented spacing and checks each by planting it into background
+    sequences. Writes motifs.meme, motifs.tsv, sites.tsv, interactions.tsv, results.h5,
+    report.html and model.safetensors + model.json into OUTDIR; OUTDIR appears complete or not at all.
     """
     from attnbio.io.outdir import staged_outdir
     from attnbio.motifs.discover import DiscoverConfig
+    from attnbio.motifs.intervene import InterveneConfig
     from attnbio.motifs.pipeline import MotifsRequest, run_motifs
 
     dev = setup_runtime(threads, seed, device)
     with staged_outdir(outdir) as tmp:
         req = MotifsRequest(positives, tmp, negatives, model_path, seed, epochs, max_length, str(dev),
-                            DiscoverConfig(site_pvalue=site_pvalue))
+                            DiscoverConfig(site_pvalue=site_pvalue), taxon=taxon, motif_db=motif_db,
+                            intervene=InterveneConfig(n_background=intervention_seqs))
         summary = run_motifs(req, log=log.info)
     log.info(f"{summary.n_motifs} motifs ({summary.n_enriched} enriched at q < 0.05) from "
-             f"{summary.n_positives} positives vs {summary.n_negatives} negatives -> {outdir}")
+             f"{summary.n_positives} positives vs {summary.n_negatives} negatives; {summary.n_pairs} motif pairs "
+             f"linked by attention, {summary.n_confirmed} with an interventional effect -> {outdir}")

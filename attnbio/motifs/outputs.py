@@ -7,13 +7,16 @@ import numpy as np
 
 from attnbio.io.motif_formats import Motif, consensus, write_meme
 from attnbio.io.results import results_file, write_array, write_group
-from attnbio.io.tables import write_tsv
+from attnbio.io.tables import format_value, write_tsv
 
 MOTIF_COLUMNS = ["motif_id", "consensus", "width", "n_sites", "heads", "log2_enrichment", "p_value",
                  "q_value", "match_id", "match_name", "match_q"]
 SITE_COLUMNS = ["seq_id", "start", "end", "strand", "motif_id", "score", "attention"]
 INTERACTION_COLUMNS = ["motif_a", "motif_b", "distance", "orientation", "head", "n_obs", "n_background",
                        "p_value", "q_value", "effect", "effect_p"]
+# After the contract's columns: SD (bp) of the linked distances around the mode, and whether the
+# interventional check confirmed the pair ("attention+effect") or not ("attention_only").
+INTERACTION_EXTRA = ["distance_spread", "status"]
 FORMAT, FORMAT_VERSION = "attnbio.motifs", "1.0"
 
 
@@ -28,7 +31,7 @@ def write_motif_files(outdir, motifs, seq_ids: list[str], offsets, background, i
                [Motif(m.id, consensus(m.probs), m.probs, len(m.sites)) for m in motifs], background)
     write_tsv(outdir / "motifs.tsv", MOTIF_COLUMNS, [_motif_row(m) for m in motifs])
     write_tsv(outdir / "sites.tsv", SITE_COLUMNS, _site_rows(motifs, seq_ids, offsets))
-    write_tsv(outdir / "interactions.tsv", INTERACTION_COLUMNS, list(interactions))
+    write_tsv(outdir / "interactions.tsv", INTERACTION_COLUMNS + INTERACTION_EXTRA, list(interactions))
 
 
 def _motif_row(m) -> dict:
@@ -66,9 +69,10 @@ def write_results_h5(path, motifs, discovery, seq_ids, offsets, meta: dict, inte
         _write_heads(h5, discovery)
         _write_sites(h5, motifs, seq_ids, offsets)
         ig = write_group(h5, "interactions", "Cooperative motif pairs (rows of interactions.tsv)")
-        ig.attrs["columns"] = ",".join(INTERACTION_COLUMNS)
-        rows = [[str(r[c]) if r.get(c) is not None else "" for c in INTERACTION_COLUMNS] for r in interactions]
-        write_array(ig, "rows", np.array(rows, dtype="S") if rows else np.zeros((0, len(INTERACTION_COLUMNS)), "S1"),
+        cols = INTERACTION_COLUMNS + INTERACTION_EXTRA
+        ig.attrs["columns"] = ",".join(cols)
+        rows = [[format_value(r.get(c)) for c in cols] for r in interactions]
+        write_array(ig, "rows", np.array(rows, dtype="S") if rows else np.zeros((0, len(cols)), "S1"),
                     "interaction rows as text, columns in the 'columns' attribute")
 
 

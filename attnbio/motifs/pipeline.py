@@ -12,7 +12,10 @@ from attnbio.errors import InputError
 from attnbio.io.fasta import read_all
 from attnbio.io.weights import sha256_file
 from attnbio.motifs.discover import DiscoverConfig, discover
+from attnbio.motifs.grammar import GrammarConfig
+from attnbio.motifs.intervene import InterveneConfig
 from attnbio.motifs.model import ModelConfig, load_model, save_model
+from attnbio.motifs.grammar import interaction_rows
 from attnbio.motifs.outputs import write_motif_files, write_results_h5
 from attnbio.motifs.shuffle import shuffled_controls
 from attnbio.motifs.train import MIN_PER_CLASS, TrainConfig, train_model
@@ -29,6 +32,10 @@ class MotifsRequest:
     max_length: int = 1000
     device: str = "cpu"
     discover: DiscoverConfig = field(default_factory=DiscoverConfig)
+    taxon: str = "vertebrates"
+    motif_db: str | None = None        # a MEME file instead of JASPAR CORE for `taxon`
+    grammar: GrammarConfig = field(default_factory=GrammarConfig)
+    intervene: InterveneConfig = field(default_factory=InterveneConfig)
 
 
 @dataclass
@@ -41,10 +48,13 @@ class MotifsSummary:
     n_enriched: int
     n_cropped: int
     model_sha256: str
+    n_pairs: int = 0
+    n_confirmed: int = 0
 
 
 def run_motifs(req: MotifsRequest, log=lambda msg: None) -> MotifsSummary:
     """Everything the motifs command does, writing into req.outdir; returns a summary."""
+    motif_db = _motif_db(req)          # a bad --motif-db fails before any training
     pos = read_all(req.positives, min_count=MIN_PER_CLASS, what="positive sequences")
     if req.negatives:
         neg = read_all(req.negatives, min_count=MIN_PER_CLASS, what="negative sequences")
@@ -62,19 +72,100 @@ def run_motifs(req: MotifsRequest, log=lambda msg: None) -> MotifsSummary:
     log("reading motifs out of the attention heads")
     disc = discover(model, pos_seqs, neg_seqs, DiscoverConfig(**{**req.discover.__dict__, "seed": req.seed}),
                     max_length=req.max_length, device=req.device)
+    log(f"naming {len(disc.motifs)} motifs by Tomtom against {req.motif_db or 'JASPAR CORE ' + req.taxon}")
+    annotate_motifs(disc.motifs, motif_db)
+    pairs = find_and_check_pairs(model, pos_seqs, neg_seqs, disc, req, log)
+    interactions = interaction_rows(pairs, disc.motifs)
     offsets = _offsets(pos_seqs, req.max_length)
     ids = [r.id for r in pos]
     background = _composition(pos_seqs)
-    write_motif_files(req.outdir, disc.motifs, ids, offsets, background)
+    write_motif_files(req.outdir, disc.motifs, ids, offsets, background, interactions)
     inputs = {str(req.positives): _digest(req.positives)}
     if req.negatives:
         inputs[str(req.negatives)] = _digest(req.negatives)
     meta = {"seed": req.seed, "inputs": inputs, "model_sha256": sha256_file(model_file),
             "metrics": card.get("metrics", {})}
-    write_results_h5(req.outdir / "results.h5", disc.motifs, disc, ids, offsets, meta)
+    write_results_h5(req.outdir / "results.h5", disc.motifs, disc, ids, offsets, meta, interactions)
+    from attnbio.motifs.report import write_report
+
+    length = min(max(len(s) for s in pos_seqs), req.max_length)
+    write_report(req.outdir / "report.html", report_summary(req, neg_source, meta), disc.motifs, pairs.pairs, length)
     n_enriched = sum(m.q_value < 0.05 and m.log2_enrichment > 0 for m in disc.motifs)
+    n_confirmed = sum(c.status == "attention+effect" for c in pairs.pairs)
     return MotifsSummary(len(pos_seqs), len(neg_seqs), neg_source, card.get("metrics", {}), len(disc.motifs),
-                         n_enriched, n_cropped, meta["model_sha256"])
+                         n_enriched, n_cropped, meta["model_sha256"], len(pairs.pairs), n_confirmed)
+
+
+def _motif_db(req):
+    """The motif database to name motifs with; unreadable or empty files are InputError."""
+    from attnbio.motifs.annotate import load_motif_db
+
+    try:
+        db = load_motif_db(req.taxon, req.motif_db)
+    except (OSError, ValueError, IndexError) as err:
+        raise InputError(f"{req.motif_db}: cannot read motif database ({err})") from None
+    if not db:
+        raise InputError(f"{req.motif_db or req.taxon}: the motif database holds no motifs")
+    return db
+
+
+def annotate_motifs(motifs, db) -> None:
+    """Set m.match = {id, name, q} (best Tomtom match in `db`) on every motif."""
+    from attnbio.motifs.annotate import best_matches
+
+    if motifs:
+        for m, match in zip(motifs, best_matches([m.probs for m in motifs], db)):
+            m.match = match
+
+
+def find_and_check_pairs(model, pos_seqs, neg_seqs, disc, req, log):
+    """Attention-supported motif pairs (grammar.py), each checked by intervention (intervene.py)."""
+    from attnbio.motifs.grammar import find_pairs
+    from attnbio.motifs.intervene import background_sequences, check_pairs
+
+    log("testing motif pairs linked by attention against shuffled, re-implanted backgrounds")
+    gcfg = GrammarConfig(**{**req.grammar.__dict__, "seed": req.seed})
+    result = find_pairs(model, pos_seqs, disc.motifs, disc.head_names, gcfg, req.max_length, req.device)
+    if result.pairs:
+        icfg = InterveneConfig(**{**req.intervene.__dict__, "seed": req.seed})
+        log(f"{len(result.pairs)} pairs at q < {gcfg.q_threshold}; planting each into "
+            f"{icfg.n_background} background sequences")
+        bg = background_sequences(neg_seqs, icfg.n_background, req.seed, req.max_length)
+        check_pairs(model, result.pairs, disc.motifs, pos_seqs, bg, icfg, req.max_length, req.device)
+    return result
+
+
+def report_summary(req, neg_source: str, meta: dict) -> dict:
+    """What the report's run summary shows: inputs, model, metrics, settings, versions."""
+    from attnbio.motifs.jaspar import JASPAR_RELEASE
+
+    inputs = dict(meta["inputs"])
+    if not req.negatives:
+        inputs[neg_source] = ""
+    return {"title": "attnbio motifs report", "command": " ".join(["attnbio"] + sys.argv[1:]),
+            "inputs": inputs, "model_sha256": meta["model_sha256"], "metrics": meta["metrics"],
+            "settings": {"seed": req.seed, "model": req.model or "trained in this run",
+                         "motif database": req.motif_db or f"{JASPAR_RELEASE} CORE {req.taxon}",
+                         "site p-value": req.discover.site_pvalue,
+                         "intervention background sequences": req.intervene.n_background},
+            "versions": _versions(),
+            "footer": "Pairs: attention-linked site pairs vs dinucleotide-shuffled backgrounds with the sites "
+                      "re-implanted at random positions (binomial test, BH q); effect: model logit gain beyond "
+                      "additive when A and B are planted at the distance, vs random distances (Wilcoxon)."}
+
+
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from attnbio import __version__
+
+    out = {"attnbio": __version__, "python": sys.version.split()[0]}
+    for pkg in ("torch", "numpy", "memelite", "pyjaspar", "matplotlib"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
 
 
 def _get_model(req, pos_seqs, neg_seqs, neg_source, log):

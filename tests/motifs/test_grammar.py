@@ -1,0 +1,80 @@
+"""grammar.py: canonical pair keys, background re-implanting, and pair calls on planted spacings."""
+import numpy as np
+import pytest
+
+from attnbio.motifs.grammar import GrammarConfig, canonical, find_pairs, interaction_rows, reimplant_background
+from tests.motifs.helpers_grammar import UniformAttention, found_motifs, pair_sequences
+
+HEADS = ["L1H1", "L1H2"]
+
+
+def test_a_configuration_and_its_reverse_complement_get_one_key():
+    # A(+) at 10..20, B(-) at 40..48: centres 14.5 and 43.5 -> d = 29, "+-"
+    a, b = (10, 20, "+"), (40, 48, "-")
+    assert canonical(0, a, 1, b) == (0, 1, 58, "+-")
+    # the same composite on the other strand of a 100-bp sequence: B(+) at 52..60, A(-) at 80..90
+    assert canonical(1, (52, 60, "+"), 0, (80, 90, "-")) == (0, 1, 58, "+-")
+    # B upstream of A on A's strand is another grammar
+    assert canonical(0, (40, 50, "+"), 1, (10, 18, "-"))[3] != "+-"
+    # homotypic ++ and -- are one grammar
+    assert canonical(2, (0, 10, "+"), 2, (30, 40, "+")) == canonical(2, (0, 10, "-"), 2, (30, 40, "-"))
+
+
+def test_background_keeps_the_sites_and_breaks_their_positions():
+    seqs = pair_sequences(40, 120, 25, seed=1)
+    motifs = found_motifs(seqs)
+    by_seq = {}
+    for k, m in enumerate(motifs):
+        for s in m.sites:
+            by_seq.setdefault(s.seq, []).append((s.start, s.end, s.strand, k))
+    bg, new_sites, dropped = reimplant_background(seqs, by_seq, np.random.default_rng(0))
+    assert dropped == 0 and [len(s) for s in bg] == [len(s) for s in seqs]
+    moved = 0
+    for n, sites in by_seq.items():
+        old = sorted((s[3], s[2], seqs[n][s[0]:s[1]]) for s in sites)
+        new = sorted((s[3], s[2], bg[n][s[0]:s[1]]) for s in new_sites[n])
+        assert old == new                      # same motifs, strands and bases
+        moved += sorted(s[0] for s in sites) != sorted(s[0] for s in new_sites[n])
+    assert moved >= 30
+
+
+def test_a_planted_spacing_is_called_with_its_distance_orientation_and_head():
+    seqs = pair_sequences(150, 120, 24, seed=2)
+    motifs = found_motifs(seqs)
+    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, GrammarConfig(attention_factor=0.5, seed=0))
+    ab = [c for c in res.pairs if (c.a, c.b) == (0, 1)]
+    assert ab, [(c.a, c.b, c.distance) for c in res.pairs]
+    best = ab[0]
+    assert abs(best.distance - 24) <= 1 and best.orientation == "++" and best.orientation_fraction > 0.9
+    assert best.heads == ["L1H1"]               # the diagonal head never links two sites
+    assert best.q_value < 1e-6 and best.n_obs > 100 and best.n_background < 20
+    assert best.spread < 1.0
+    assert not [c for c in res.pairs if 2 in (c.a, c.b)]   # C is placed at random
+    rows = interaction_rows(res, motifs)
+    assert rows[0]["motif_a"] == "attnbio_m1" and rows[0]["motif_b"] == "attnbio_m2"
+
+
+def test_random_spacings_give_no_pair():
+    seqs = pair_sequences(150, 120, None, seed=3)
+    motifs = found_motifs(seqs)
+    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, GrammarConfig(attention_factor=0.5, seed=0))
+    assert res.n_tested > 0 and res.pairs == []
+
+
+def test_same_seed_same_calls():
+    seqs = pair_sequences(80, 120, 30, seed=4)
+    motifs = found_motifs(seqs)
+    cfg = GrammarConfig(attention_factor=0.5, seed=7)
+    r1 = find_pairs(UniformAttention(), seqs, motifs, HEADS, cfg)
+    r2 = find_pairs(UniformAttention(), seqs, motifs, HEADS, cfg)
+    assert [(c.a, c.b, c.distance, c.p_value) for c in r1.pairs] == [(c.a, c.b, c.distance, c.p_value) for c in r2.pairs]
+    assert r1.pairs
+
+
+@pytest.mark.parametrize("factor", [0.5, 2.0])
+def test_attention_gate_counts_only_linked_pairs(factor):
+    seqs = pair_sequences(60, 120, 24, seed=5)
+    motifs = found_motifs(seqs)
+    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, GrammarConfig(attention_factor=factor, seed=0))
+    # uniform attention is 1.0 x uniform: linked at factor 0.5, never at 2.0
+    assert bool(res.pairs) == (factor < 1.0)
