@@ -17,7 +17,8 @@ DATASETS = {
 @click.argument("series", required=False, type=click.Path(dir_okay=False))
 @click.option("--column", help="Column of SERIES.csv to forecast (rows in time order).")
 @click.option("--dataset", type=click.Choice(sorted(DATASETS)),
-              help="Use a real series that statsmodels ships instead of a CSV file.")
+              help="Use a real series that statsmodels ships instead of a CSV file "
+                   "[default without SERIES: co2].")
 @click.option("--horizon", type=int, default=None,
               help="Held-out steps to forecast [default: one period].")
 @click.option("--period", "periods", type=float, multiple=True,
@@ -37,6 +38,7 @@ def command(series, column, dataset, horizon, periods, n_periods, tau, cycles, s
     Queries p(t+H) and keys p(u), p = [sin 2pi t/P, cos 2pi t/P], attend over the detrended
     past. Holds out the last HORIZON values and scores attention, seasonal naive and
     Holt-Winters by MASE. Writes metrics.tsv, forecast.tsv, params.tsv and forecast.png.
+    Without SERIES or --dataset it forecasts weekly Mauna Loa CO2 (--dataset co2).
     (--seed is accepted for a uniform interface; the method is deterministic.)
     """
     import numpy as np
@@ -69,8 +71,11 @@ def command(series, column, dataset, horizon, periods, n_periods, tau, cycles, s
 
 
 def _load(series, column, dataset):
-    if bool(series) == bool(dataset):
-        raise InputError("give either a SERIES.csv file (with --column) or --dataset, not both or neither")
+    if series and dataset:
+        raise InputError("give either a SERIES.csv file (with --column) or --dataset, not both")
+    if not series and not dataset:
+        dataset = "co2"
+        log.info("no SERIES.csv given: forecasting %s (--dataset co2)", DATASETS["co2"][2])
     if dataset:
         import importlib
 
@@ -100,11 +105,13 @@ def _clean(col, name):
     """Numeric values with interior gaps linearly interpolated (the co2 series has 59)."""
     import pandas as pd
 
+    import numpy as np
+
     values = pd.to_numeric(col, errors="coerce")
-    bad = values.isna() & col.notna()
+    bad = (values.isna() & col.notna()) | np.isinf(values)
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(f"{name}: data row {i + 1} is not a number ({col.iloc[i]!r})")
+        raise InputError(f"{name}: data row {i + 1} is not a finite number ({col.iloc[i]!r})")
     if values.isna().mean() > 0.5:
         raise InputError(f"{name}: more than half of the values are missing")
     return values.interpolate(limit_direction="both").to_numpy(dtype=float)
@@ -113,8 +120,9 @@ def _clean(col, name):
 def _validate(y, name, horizon, periods, n_periods, tau, cycles):
     if horizon is not None and horizon < 1:
         raise InputError(f"--horizon must be at least 1, got {horizon}")
-    if any(p < 2 for p in periods):
-        raise InputError(f"--period must be at least 2 samples, got {min(periods)}")
+    if any(not 2 <= p < float("inf") for p in periods):
+        bad = next(p for p in periods if not 2 <= p < float("inf"))
+        raise InputError(f"--period must be a finite number of at least 2 samples, got {bad}")
     if any(p > len(y) / 3 for p in periods):
         raise InputError(f"{name}: --period {max(periods)} is longer than a third of the "
                          f"{len(y)} values")
@@ -122,7 +130,9 @@ def _validate(y, name, horizon, periods, n_periods, tau, cycles):
         raise InputError(f"--n-periods must be at least 1, got {n_periods}")
     if tau is not None and not tau > 0:
         raise InputError(f"--tau must be positive, got {tau}")
-    if cycles is not None and not cycles >= 1:
+    if tau is not None and tau == float("inf"):
+        raise InputError(f"--tau must be finite, got {tau}")
+    if cycles is not None and not 1 <= cycles < float("inf"):
         raise InputError(f"--cycles must be at least 1, got {cycles}")
     if len(y) < 24:
         raise InputError(f"{name}: needs at least 24 values, got {len(y)}")

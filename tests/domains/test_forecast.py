@@ -72,3 +72,16 @@ def test_cli_missing_column_is_input_error(tmp_path):
     r = CliRunner().invoke(command, [str(csv), "--column", "value", "-o", str(tmp_path / "o")])
     assert isinstance(r.exception, InputError) and "no column 'value'" in str(r.exception)
     assert not (tmp_path / "o").exists()
+
+
+def test_default_is_co2_and_same_seed_same_bytes(tmp_path):
+    """`attnbio forecast -o OUT` needs no input: it forecasts the held-out year of weekly CO2."""
+    for name in ("a", "b"):
+        r = CliRunner().invoke(command, ["--seed", "3", "-o", str(tmp_path / name)])
+        assert r.exit_code == 0, r.output
+    params = {p["parameter"]: p["value"] for p in read_tsv(tmp_path / "a" / "params.tsv")}
+    assert params["series"] == "dataset co2" and params["horizon"] == "52"
+    mase = {m["method"]: float(m["mase"]) for m in read_tsv(tmp_path / "a" / "metrics.tsv")}
+    assert mase["attention"] < 0.5 * mase["seasonal_naive"]
+    for f in ("metrics.tsv", "forecast.tsv", "params.tsv", "forecast.png"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
