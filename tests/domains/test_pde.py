@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from attnbio.cli import main
-from attnbio.domains.pde import attention_matrix, ftcs_step, run_pde
+from attnbio.domains.pde import attention_matrix, fit_beta, ftcs_step, periodic_distance, run_pde
 from attnbio.io.tables import read_tsv
 
 torch.set_num_threads(1)
@@ -71,3 +71,12 @@ def test_same_seed_same_bytes(tmp_path):
                   "--threads", "1", "--seed", "5", "-o", str(tmp_path / name)])
     for f in ("fits.tsv", "kernel.tsv", "errors.tsv", "stability.tsv", "kernel.png", "rollout.png"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+
+
+@pytest.mark.parametrize("r", [0.001, 0.01, 0.05])
+def test_fit_converges_for_small_r(r):
+    """For small r the heat-kernel start has vanishing gradients; the fit must still reach 2r."""
+    beta, misfit = fit_beta(r, 32, np.random.default_rng(0))
+    variance = (attention_matrix(beta, 32)[0] * periodic_distance(32)[0] ** 2).sum()
+    assert variance == pytest.approx(2 * r, rel=0.01)
+    assert misfit < 1e-3
