@@ -9,6 +9,8 @@ from attnbio.errors import InputError
 COLUMNS = ["attribute", "noise", "randomise", "accuracy_subspace", "accuracy_whole_token",
            "chance", "n_scenes"]
 ATTRS = ("shape", "colour", "position", "size")
+#: Upper limits: scenes of more objects stop being "find the odd one"; more scenes take hours.
+MAX_OBJECTS, MAX_SCENES = 1000, 1_000_000
 
 
 @click.command("oddoneout")
@@ -31,12 +33,13 @@ def command(attributes, objects, scenes, noises, tau, seed, outdir):
     oddoneout.png, with whole-token attention and chance as baselines.
     """
     noise_levels = _parse_noise(noises)
-    if objects < 3:
-        raise InputError(f"--objects must be at least 3 (an odd one and a group of two), got {objects}")
-    if scenes < 1:
-        raise InputError(f"--scenes must be at least 1, got {scenes}")
-    if not tau > 0:
-        raise InputError(f"--tau must be positive, got {tau}")
+    if not 3 <= objects <= MAX_OBJECTS:
+        raise InputError(f"--objects must be between 3 (an odd one and a group of two) and "
+                         f"{MAX_OBJECTS}, got {objects}")
+    if not 1 <= scenes <= MAX_SCENES:
+        raise InputError(f"--scenes must be between 1 and {MAX_SCENES}, got {scenes}")
+    if not 0 < tau < float("inf"):
+        raise InputError(f"--tau must be a positive, finite number, got {tau}")
     from attnbio.domains import oddoneout as od
     from attnbio.io.outdir import staged_outdir
     from attnbio.io.tables import write_tsv
@@ -59,8 +62,8 @@ def _parse_noise(text):
         values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
         raise InputError(f"--noise must be comma-separated numbers, got {text!r}") from None
-    if not values or any(v < 0 for v in values):
-        raise InputError(f"--noise needs at least one value, none negative, got {text!r}")
+    if not values or any(not 0 <= v < float("inf") for v in values):
+        raise InputError(f"--noise needs at least one value, each finite and not negative, got {text!r}")
     return values
 
 

@@ -108,9 +108,15 @@ def attention(x: np.ndarray, attrs, tau: float = 0.25) -> np.ndarray:
     return w / w.sum(axis=-1, keepdims=True)
 
 
-def predict(x: np.ndarray, attrs, tau: float = 0.25) -> np.ndarray:
-    """Index (B,) of the object with the least total incoming attention."""
-    return attention(x, attrs, tau).sum(axis=1).argmin(axis=1)
+def predict(x: np.ndarray, attrs, tau: float = 0.25, max_cells: int = 4_000_000) -> np.ndarray:
+    """Index (B,) of the object with the least total incoming attention.
+
+    Scenes are scored in blocks of at most max_cells attention entries, so memory stays bounded.
+    """
+    n = x.shape[1]
+    block = max(1, max_cells // (n * n))
+    return np.concatenate([attention(x[i:i + block], attrs, tau).sum(axis=1).argmin(axis=1)
+                           for i in range(0, len(x), block)])
 
 
 def accuracy(attr: str, n_scenes: int, n_objects: int, randomise: float, noise: float,

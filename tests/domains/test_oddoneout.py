@@ -54,5 +54,5 @@ def test_same_seed_same_bytes(tmp_path):
     args = ["--attribute", "size", "--scenes", "200", "--noise", "0.3", "--seed", "9"]
     for name in ("a", "b"):
         assert CliRunner().invoke(command, args + ["-o", str(tmp_path / name)]).exit_code == 0
-    for f in ("accuracy_vs_noise.tsv", "accuracy_vs_randomise.tsv"):
+    for f in ("accuracy_vs_noise.tsv", "accuracy_vs_randomise.tsv", "oddoneout.png"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
