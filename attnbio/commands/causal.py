@@ -45,11 +45,11 @@ def command(sites, n_obs, n_int, confounders, confounding, epochs, outdir, seed,
 
 
 def _check(sites, n_obs, n_int, confounders, confounding, epochs) -> None:
-    if sites < 6:
-        raise InputError(f"--sites must be at least 6 (a confounder touches 6 sites), got {sites}")
+    if not 6 <= sites <= 200:
+        raise InputError(f"--sites must be between 6 (a confounder touches 6 sites) and 200, got {sites}")
     for name, value in (("--n-obs", n_obs), ("--n-int", n_int)):
-        if value < 100:
-            raise InputError(f"{name} must be at least 100 samples, got {value}")
+        if not 100 <= value <= 1_000_000:
+            raise InputError(f"{name} must be between 100 and 1000000 samples, got {value}")
     if confounders < 0:
         raise InputError(f"--confounders must be 0 or more, got {confounders}")
     if not 0 <= confounding < float("inf"):

@@ -49,16 +49,16 @@ def command(steps, faulty, fault, fault_size, fault_start, tau_min, tau_max, n_t
 
 
 def _validate(steps, fault_size, fault_start, tau_min, tau_max, n_tau):
-    if steps < 20:
-        raise InputError(f"--steps must be at least 20, got {steps}")
-    if not fault_size > 0:
-        raise InputError(f"--fault-size must be positive, got {fault_size}")
+    if not 20 <= steps <= 10_000_000:
+        raise InputError(f"--steps must be between 20 and 10000000, got {steps}")
+    if not 0 < fault_size < float("inf"):
+        raise InputError(f"--fault-size must be a positive, finite number, got {fault_size}")
     if not 0 <= fault_start < 0.95:
         raise InputError(f"--fault-start must be in [0, 0.95), got {fault_start}")
-    if not 0 < tau_min < tau_max:
-        raise InputError(f"need 0 < --tau-min < --tau-max, got {tau_min} and {tau_max}")
-    if n_tau < 2:
-        raise InputError(f"--n-tau must be at least 2, got {n_tau}")
+    if not 0 < tau_min < tau_max < float("inf"):
+        raise InputError(f"need 0 < --tau-min < --tau-max < inf, got {tau_min} and {tau_max}")
+    if not 2 <= n_tau <= 1000:
+        raise InputError(f"--n-tau must be between 2 and 1000, got {n_tau}")
 
 
 def _plot(rows, faulty, path):

@@ -29,10 +29,10 @@ def command(steps, n_seeds, batch, samples, threads, seed, outdir):
     samples.png and curves.png. Uses one CPU thread unless --threads is given (the nets are too
     small to gain from more).
     """
-    for name, value, low in (("--steps", steps, 10), ("--seeds", n_seeds, 1), ("--batch", batch, 2),
-                             ("--samples", samples, 10)):
-        if value < low:
-            raise InputError(f"{name} must be at least {low}, got {value}")
+    for name, value, low, high in (("--steps", steps, 10, 10**7), ("--seeds", n_seeds, 1, 1000),
+                                   ("--batch", batch, 2, 1024), ("--samples", samples, 10, 10**6)):
+        if not low <= value <= high:
+            raise InputError(f"{name} must be between {low} and {high}, got {value}")
     # These nets are tiny: extra intra-op threads only add synchronisation (7x slower with 2
     # threads on a busy 2-core machine), so one thread unless --threads asks for more.
     setup_runtime(threads or 1, seed, "cpu")

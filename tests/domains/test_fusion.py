@@ -52,4 +52,5 @@ def test_same_seed_same_bytes(tmp_path):
     for name in ("a", "b"):
         r = CliRunner().invoke(command, ["--steps", "300", "--seed", "4", "-o", str(tmp_path / name)])
         assert r.exit_code == 0, r.output
-    assert (tmp_path / "a/sweep.tsv").read_bytes() == (tmp_path / "b/sweep.tsv").read_bytes()
+    for f in ("sweep.tsv", "fusion.png"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f

@@ -78,5 +78,5 @@ def test_same_seed_same_bytes(tmp_path):
     args = ["--steps", "15", "--seeds", "1", "--samples", "20", "--seed", "5"]
     for name in ("a", "b"):
         assert CliRunner().invoke(command, args + ["-o", str(tmp_path / name)]).exit_code == 0
-    for f in ("per_seed.tsv", "history.tsv", "summary.tsv"):
+    for f in ("per_seed.tsv", "history.tsv", "summary.tsv", "judge.tsv", "samples.png", "curves.png"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
