@@ -143,6 +143,17 @@ def tm_score(pred, ref, d0: float | None = None) -> float:
     return best
 
 
+def _one_blas_thread():
+    """Context: numpy's BLAS/LAPACK on one thread. A threaded eigh of a few hundred rows is no
+    faster, and on a loaded machine its spinning threads made it 100x slower (4 s vs 25 ms)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # threadpoolctl comes with scikit-learn; without it, BLAS keeps its threads
+        from contextlib import nullcontext
+        return nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
 def classical_mds(dist, dim: int = 3) -> np.ndarray:
     """Points (L, dim) whose distances best match `dist` (L, L) in the Torgerson sense.
 
@@ -153,7 +164,8 @@ def classical_mds(dist, dim: int = 3) -> np.ndarray:
     n = len(d)
     j = np.eye(n) - 1.0 / n
     b = -0.5 * j @ (d ** 2) @ j
-    vals, vecs = np.linalg.eigh((b + b.T) / 2)
+    with _one_blas_thread():
+        vals, vecs = np.linalg.eigh((b + b.T) / 2)
     order = np.argsort(vals)[::-1][:dim]
     return vecs[:, order] * np.sqrt(np.clip(vals[order], 0, None))
 
@@ -200,33 +212,59 @@ def embed_distances(target, weights, init, breaks=None, lower_only=None, n_iter:
     idx = torch.arange(n)
     nonlocal_pairs = ((idx[:, None] - idx[None, :]).abs() >= 2).to(torch.float64)
     wsum = max(float(w.sum()), 1e-12)
-    x = torch.tensor(np.asarray(init, dtype=np.float64), requires_grad=True)
+    n_cons = max(float(consecutive.sum()), 1.0)
+    x = torch.tensor(np.asarray(init, dtype=np.float64))
+    x.grad = torch.zeros_like(x)
 
     def run(spacing_weight, clash_weight, iters):
         opt = torch.optim.LBFGS([x], lr=1.0, max_iter=iters, history_size=20, tolerance_grad=1e-9,
                                 tolerance_change=1e-12, line_search_fn="strong_wolfe")
 
         def loss_fn():
-            opt.zero_grad()
-            diff = x[:, None, :] - x[None, :, :]
-            d = torch.sqrt((diff ** 2).sum(-1) + 1e-8)
-            resid = torch.where(lower, torch.clamp(target - d, min=0.0), d - target)
-            loss = (w * resid ** 2).sum() / wsum
-            if n > 1 and spacing_weight:
-                step = torch.sqrt(((x[1:] - x[:-1]) ** 2).sum(-1) + 1e-8)
-                loss = loss + spacing_weight * (consecutive * (step - CA_CA) ** 2).sum() / n_cons
-            if clash_weight:
-                loss = loss + clash_weight * (nonlocal_pairs * torch.clamp(CLASH + 0.5 - d, min=0.0) ** 2).sum() / n
-            loss.backward()
+            loss, grad = _embedding_loss(x, target, w / wsum, lower, consecutive / n_cons,
+                                         nonlocal_pairs, spacing_weight, clash_weight)
+            x.grad.copy_(grad)
             return loss
 
         opt.step(loss_fn)
 
-    n_cons = max(float(consecutive.sum()), 1.0)
     # Distances alone first: the chain terms create local minima (folds-over) far from the fit.
     run(0.0, 0.0, max(1, n_iter // 2))
     run(w_spacing, w_clash, max(1, n_iter - n_iter // 2))
     return x.detach().numpy().copy()
+
+
+def _embedding_loss(x, target, w, lower, cons, nonlocal_pairs, spacing_weight, clash_weight):
+    """(loss, gradient (L, 3)) of embed_distances' objective at x (L, 3), float64 torch tensors.
+
+    w: pair weights already divided by their sum; cons: (L-1,) consecutive-pair weights already
+    divided by their count. The gradient is analytic (no autograd graph of (L, L, 3) tensors,
+    several times faster at L >= 300): with g_ij = dLoss/dd_ij,
+    dLoss/dx_i = sum_j (g_ij + g_ji) (x_i - x_j) / d_ij.
+    """
+    import torch
+
+    with torch.no_grad():
+        n = len(x)
+        sq = (x * x).sum(1)
+        d = torch.sqrt(torch.clamp(sq[:, None] + sq[None, :] - 2.0 * x @ x.T, min=0.0) + 1e-8)
+        resid = torch.where(lower, torch.clamp(d - target, max=0.0), d - target)
+        loss = (w * resid ** 2).sum()
+        g = 2.0 * w * resid
+        if clash_weight:
+            short = nonlocal_pairs * torch.clamp(CLASH + 0.5 - d, min=0.0)
+            loss = loss + clash_weight * (short ** 2).sum() / n
+            g = g - 2.0 * clash_weight * short / n
+        c = (g + g.T) / d
+        grad = c.sum(1)[:, None] * x - c @ x
+        if n > 1 and spacing_weight:
+            delta = x[1:] - x[:-1]
+            step = torch.sqrt((delta ** 2).sum(-1) + 1e-8)
+            loss = loss + spacing_weight * (cons * (step - CA_CA) ** 2).sum()
+            gs = (2.0 * spacing_weight * cons * (step - CA_CA) / step)[:, None] * delta
+            grad[1:] += gs
+            grad[:-1] -= gs
+    return loss, grad
 
 
 def triangle_violations(dist, valid=None, tol: float = 0.0, chunk: int = 32) -> int:

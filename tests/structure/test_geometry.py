@@ -151,3 +151,32 @@ def test_ca_geometry_violations():
     breaks = np.zeros(10, bool)
     breaks[5] = True
     assert g.ca_geometry_violations(y, breaks)["spacing"] == 1
+
+
+def test_embedding_loss_gradient_matches_autograd():
+    import torch
+
+    rng = np.random.default_rng(4)
+    n = 30
+    x0 = np.cumsum(rng.normal(size=(n, 3)), axis=0) * 2
+    target = torch.tensor(g.pairwise_distances(x0 + rng.normal(size=x0.shape)))
+    w = torch.tensor(rng.random((n, n)))
+    w = (w + w.T) / (w + w.T).sum()
+    lower = target > 12
+    cons = torch.ones(n - 1, dtype=torch.float64)
+    cons[10] = 0  # a chain break
+    idx = torch.arange(n)
+    nonlocal_pairs = ((idx[:, None] - idx[None, :]).abs() >= 2).double()
+    x = torch.tensor(x0 * 0.4 + rng.normal(size=x0.shape))
+    x[5] = x[8] + 0.3  # a clash
+    for sw, cw in ((0.0, 0.0), (10.0, 10.0)):
+        loss, grad = g._embedding_loss(x, target, w, lower, cons / cons.sum(), nonlocal_pairs, sw, cw)
+        xa = x.clone().requires_grad_(True)
+        d = torch.sqrt(((xa[:, None] - xa[None]) ** 2).sum(-1) + 1e-8)
+        ref = (w * torch.where(lower, torch.clamp(target - d, min=0), d - target) ** 2).sum()
+        step = torch.sqrt(((xa[1:] - xa[:-1]) ** 2).sum(-1) + 1e-8)
+        ref = ref + sw * (cons * (step - 3.8) ** 2).sum() / cons.sum()
+        ref = ref + cw * (nonlocal_pairs * torch.clamp(3.5 - d, min=0) ** 2).sum() / n
+        ref.backward()
+        assert float(loss) == pytest.approx(float(ref.detach()), rel=1e-10)
+        np.testing.assert_allclose(grad.numpy(), xa.grad.numpy(), rtol=1e-8, atol=1e-10)
