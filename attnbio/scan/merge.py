@@ -120,5 +120,5 @@ def _copy_group(group, name: str, out: ScanWriter) -> None:
     for a in range(0, n, BLOCK):
         cols = {}
         for c, ds in group.items():
-            cols[c] = list(ds.asstr()[a:a + BLOCK] if ds.dtype.kind == "O" else ds[a:a + BLOCK])
+            cols[c] = ds.asstr()[a:a + BLOCK] if ds.dtype.kind == "O" else ds[a:a + BLOCK]
         out.add_arrays(name, cols)

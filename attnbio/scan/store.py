@@ -96,12 +96,18 @@ class ScanWriter:
             "heads": "Per-sequence, per-head attention summaries (head order in the 'names' attribute)",
             "sites": "PWM motif sites (rows of sites.tsv)",
         }
-        self._buf: dict[str, dict[str, list]] = {}
+        # Numeric per-sequence columns fill preallocated blocks: thousands of tiny arrays kept in
+        # lists would pin pages between the model's large temporary buffers and let RSS creep.
+        self._cols = _columns(len(self.head_names))
         self._ds: dict[str, dict] = {}
-        for gname, cols in _columns(len(self.head_names)).items():
+        self._block: dict[str, dict] = {}
+        self._n_block: dict[str, int] = {}
+        for gname, cols in self._cols.items():
             g = write_group(h5, gname, groups[gname])
-            self._buf[gname] = {c: [] for c in cols}
             self._ds[gname] = {}
+            self._block[gname] = {c: ([] if _is_text(dtype) or gname == "sites" else np.empty((BLOCK,) + shape, dtype))
+                                  for c, (dtype, shape, _) in cols.items()}
+            self._n_block[gname] = 0
             for c, (dtype, shape, desc) in cols.items():
                 ds = g.create_dataset(c, shape=(0,) + shape, maxshape=(None,) + shape, dtype=dtype,
                                       chunks=(BLOCK,) + shape, compression="gzip", compression_opts=4)
@@ -123,27 +129,29 @@ class ScanWriter:
         logit = float(r.logit)
         prob = _sigmoid(logit)
         self._scores.write(f"{r.id}\t{r.length}\t{format_value(logit)}\t{format_value(prob)}\n")
-        b = self._buf["sequences"]
+        k = self._n_block["sequences"]
+        b, h = self._block["sequences"], self._block["heads"]
         b["seq_id"].append(r.id)
-        b["length"].append(r.length)
-        b["crop_start"].append(r.crop_start)
-        b["logit"].append(r.logit)
-        b["prob"].append(prob)
-        h = self._buf["heads"]
-        h["peak_attention"].append(r.peak)
-        h["peak_position"].append(r.peak_bp)
-        s = self._buf["sites"]
+        b["length"][k] = r.length
+        b["crop_start"][k] = r.crop_start
+        b["logit"][k] = r.logit
+        b["prob"][k] = prob
+        h["peak_attention"][k] = r.peak
+        h["peak_position"][k] = r.peak_bp
+        self._n_block["sequences"] = self._n_block["heads"] = k + 1
+        s = self._block["sites"]
         for start, end, strand, mid, score, att in r.sites:
             self._sites.write("\t".join((r.id, str(start), str(end), strand, mid, format_value(score),
                                          format_value(att))) + "\n")
             for c, v in zip(SITE_COLUMNS, (r.id, start, end, strand, mid, score, att)):
                 s[c].append(v)
+        self._n_block["sites"] += len(r.sites)
         self.n_sequences += 1
         self.n_sites += len(r.sites)
-        if len(b["seq_id"]) >= BLOCK:
+        if k + 1 == BLOCK:
             self._flush("sequences")
             self._flush("heads")
-        if len(s["seq_id"]) >= BLOCK:
+        if self._n_block["sites"] >= BLOCK:
             self._flush("sites")
 
     def add_text(self, scores_lines: str, sites_lines: str) -> None:
@@ -152,41 +160,51 @@ class ScanWriter:
         self._sites.write(sites_lines)
 
     def add_arrays(self, group: str, columns: dict) -> None:
-        """Append whole columns (numpy arrays) to one HDF5 group."""
-        buf = self._buf[group]
-        n = None
-        for c, v in columns.items():
-            buf[c].extend(v)
-            n = len(v)
+        """Append whole columns (arrays of equal length) to one HDF5 group, after what is buffered."""
+        self._flush(group)
+        n = 0
+        for c, values in columns.items():
+            self._append(group, c, values)
+            n = len(values)
         if group == "sequences":
-            self.n_sequences += n or 0
+            self.n_sequences += n
         elif group == "sites":
-            self.n_sites += n or 0
-        if len(next(iter(buf.values()))) >= BLOCK:
-            self._flush(group)
+            self.n_sites += n
+
+    def _append(self, group: str, column: str, values) -> None:
+        dtype, shape, _ = self._cols[group][column]
+        arr = np.asarray(values, dtype=object if _is_text(dtype) else dtype)
+        if len(arr) == 0:
+            return
+        arr = arr.reshape((-1,) + shape)
+        ds = self._ds[group][column]
+        n = ds.shape[0]
+        ds.resize(n + len(arr), axis=0)
+        ds[n:] = arr
 
     def _flush(self, group: str) -> None:
-        cols = _columns(len(self.head_names))[group]
-        for c, values in self._buf[group].items():
-            if not values:
-                continue
-            dtype, shape, _ = cols[c]
-            arr = np.asarray(values, dtype=object if dtype == _str_dtype() else dtype)
-            if shape:
-                arr = arr.reshape((-1,) + shape)
-            ds = self._ds[group][c]
-            n = ds.shape[0]
-            ds.resize(n + len(arr), axis=0)
-            ds[n:] = arr
-            values.clear()
+        k = self._n_block[group]
+        if not k:
+            return
+        for c, block in self._block[group].items():
+            if isinstance(block, list):
+                self._append(group, c, block)
+                block.clear()
+            else:
+                self._append(group, c, block[:k])
+        self._n_block[group] = 0
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
-            for g in self._buf:
+            for g in self._block:
                 self._flush(g)
             self.h5.attrs["n_sequences"] = self.n_sequences
             self.h5.attrs["n_sites"] = self.n_sites
         return self._stack.__exit__(exc_type, exc, tb)
+
+
+def _is_text(dtype) -> bool:
+    return not isinstance(dtype, str) and np.dtype(dtype).kind == "O"
 
 
 def _sigmoid(x: float) -> float:
