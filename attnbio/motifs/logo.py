@@ -68,13 +68,13 @@ def logo_png(probs: np.ndarray, title: str = "") -> bytes:
 
 
 def bars_png(x: np.ndarray, series: list[tuple[str, np.ndarray, str]], xlabel: str, title: str = "",
-             mark: float | None = None) -> bytes:
+             mark: float | None = None, width: float = 1.0) -> bytes:
     """Overlaid bar/step histograms: series = [(label, counts, colour)] over bins x."""
     fig = _figure(4.2, 1.9)
     ax = fig.add_subplot()
     for i, (label, counts, color) in enumerate(series):
         if i == 0:
-            ax.bar(x, counts, width=1.0, color=color, alpha=0.75, label=label)
+            ax.bar(x, counts, width=width, color=color, alpha=0.75, label=label)
         else:
             ax.step(x, counts, where="mid", color=color, lw=1.2, label=label)
     if mark is not None:

@@ -58,7 +58,7 @@ def _motif_card(m, seq_length: int) -> str:
     centres = np.array([(s.start + s.end) / 2 for s in m.sites]) if m.sites else np.zeros(0)
     bins = np.arange(0, max(seq_length, 1) + 10, 10)
     counts, _ = np.histogram(centres, bins=bins)
-    hist = bars_png(bins[:-1] + 5, [("sites", counts, "#4c72b0")], "site centre (bp from sequence start)")
+    hist = bars_png(bins[:-1] + 5, [("sites", counts, "#4c72b0")], "site centre (bp from sequence start)", width=9.0)
     if match.get("id"):
         q = match.get("q")
         good = q is not None and q < 0.05
@@ -89,8 +89,9 @@ def _pair_card(c, motifs) -> str:
             f'<div class="muted">{html.escape("; ".join(names))}</div>'
             f'<div>heads {html.escape(",".join(c.heads))}; {c.n_obs} linked pairs at the distance vs '
             f'{_fmt(c.n_background)} expected; q = {_fmt(c.q_value)}; spread {_fmt(c.spread)} bp</div>'
-            f'<div>interventional effect {_fmt(c.effect)} (random distance {_fmt(c.effect_random)}), '
-            f'p = {_fmt(c.effect_p)}: <span class="{cls}">{html.escape(c.status or "not tested")}</span></div>'
+            + (f'<div>interventional effect {_fmt(c.effect)} logit (at random distances {_fmt(c.effect_random)}), '
+               f'p = {_fmt(c.effect_p)}: <span class="{cls}">{html.escape(c.status)}</span></div>' if c.status else
+               '<div class="muted">interventional check not run</div>') +
             f'{_img(hist, "distance histogram " + a.id + " " + b.id)}</div>')
 
 

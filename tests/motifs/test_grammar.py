@@ -78,3 +78,41 @@ def test_attention_gate_counts_only_linked_pairs(factor):
     res = find_pairs(UniformAttention(), seqs, motifs, HEADS, GrammarConfig(attention_factor=factor, seed=0))
     # uniform attention is 1.0 x uniform: linked at factor 0.5, never at 2.0
     assert bool(res.pairs) == (factor < 1.0)
+
+
+@pytest.mark.slow
+def test_trained_model_pairs_on_a_simulation():
+    """Model quality (make bench): on a 4,000-sequence simulation, with the planted matrices as
+    motifs, >= 2 of 3 planted pairs are called at +-3 bp and confirmed by intervention, and
+    >= 80% of confirmed calls are planted pairs."""
+    import torch
+
+    from attnbio.motifs.discover import FoundMotif, Site, find_sites
+    from attnbio.motifs.encode import one_hot
+    from attnbio.motifs.intervene import InterveneConfig, background_sequences, check_pairs
+    from attnbio.motifs.model import ModelConfig, head_name
+    from attnbio.motifs.simulate import GrammarConfig as SimConfig, simulate_grammar
+    from attnbio.motifs.train import TrainConfig, train_model
+
+    torch.set_num_threads(2)
+    data = simulate_grammar(SimConfig(n_sequences=4000, seed=11))
+    model = train_model(data.positives, data.negatives, TrainConfig(seed=0), ModelConfig()).model
+    x, mask, _ = one_hot(data.positives)
+    motifs = []
+    for i, t in enumerate(data.motifs):
+        f = FoundMotif(t.probs, [], 0)
+        s, p, st, sc = find_sites(f, x, mask, 1e-4)
+        f.sites = [Site(int(a), int(b), int(b) + t.width, c, float(d), 0.0) for a, b, c, d in zip(s, p, st, sc)]
+        f.id, f.p_value = t.id, float(i)
+        motifs.append(f)
+    names = [head_name(i // model.cfg.n_heads, i % model.cfg.n_heads) for i in range(model.cfg.n_layers * model.cfg.n_heads)]
+    res = find_pairs(model, data.positives, motifs, names, GrammarConfig(seed=0))
+    check_pairs(model, res.pairs, motifs, data.positives, background_sequences(data.negatives, 200, 0),
+                InterveneConfig())
+    ids = [m.id for m in motifs]
+    planted = [({ids.index(p["a"]), ids.index(p["b"])}, p["distance"]) for p in data.pairs]
+    confirmed = [c for c in res.pairs if c.status == "attention+effect"]
+    true = [c for c in confirmed if any({c.a, c.b} == s and abs(c.distance - d) <= 3 for s, d in planted)]
+    found = {k for k, (s, d) in enumerate(planted) for c in true if {c.a, c.b} == s and abs(c.distance - d) <= 3}
+    assert len(found) >= 2, [(c.a, c.b, c.distance, c.status) for c in res.pairs]
+    assert len(true) >= 0.8 * len(confirmed)
