@@ -1,7 +1,7 @@
 """`attnbio scan` as one library call: model + FASTA stream -> scores, sites, attention summaries."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from attnbio.scan.stream import ScanConfig, prepare_pwms, scan_records
@@ -47,8 +47,10 @@ def run_scan(req: ScanRequest, log=lambda msg: None) -> ScanSummary:
     from attnbio.motifs.model import load_model
     from attnbio.scan.store import ScanWriter
 
-    cfg = req.config
     model, card = load_model(req.model)
+    pool = model.cfg.pool
+    # Padded lengths must be whole tokens.
+    cfg = replace(req.config, bucket_bp=-(-req.config.bucket_bp // pool) * pool)
     model.to(cfg.device)
     motifs = read_meme(req.motifs) if req.motifs else []
     pwms = prepare_pwms(motifs, cfg.site_pvalue)

@@ -26,7 +26,7 @@ from attnbio.errors import InputError
 class ScanConfig:
     batch_size: int = 64          # rows per forward pass (fixed: results depend on it in the last bits)
     max_length: int = 1000        # longer sequences are cropped to their central max_length bases
-    bucket_bp: int = 64           # padded lengths are multiples of this (and at most max_length)
+    bucket_bp: int = 16           # padded lengths are multiples of this (and at most max_length)
     site_pvalue: float = 1e-4     # PWM p-value threshold for motif sites
     max_pending: int = 4096       # sequences held back waiting for a full batch before one is forced
     device: str = "cpu"
