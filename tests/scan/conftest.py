@@ -1,6 +1,11 @@
+import sys
+from pathlib import Path
+
 import pytest
 
-import scan_fixtures
+# The helpers beside this file (scan_fixtures, h5compare) import under any pytest import mode.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scan_fixtures  # noqa: E402
 
 
 @pytest.fixture(scope="session")
