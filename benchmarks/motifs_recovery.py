@@ -32,9 +32,8 @@ def run_seed(seed: int, n: int, epochs: int, threads: int) -> list[dict]:
 
     from attnbio.motifs.annotate import load_motif_db, tomtom_qvalues
     from attnbio.motifs.discover import (DiscoverConfig, attention_profiles, discover_from_profiles,
-                                         random_profiles)
+                                         profile_names, random_profiles)
     from attnbio.motifs.encode import one_hot
-    from attnbio.motifs.model import head_name
     from attnbio.motifs.simulate import GrammarConfig, simulate_grammar
     from attnbio.motifs.train import TrainConfig, train_model
 
@@ -49,7 +48,7 @@ def run_seed(seed: int, n: int, epochs: int, threads: int) -> list[dict]:
     xn, maskn, _ = one_hot(data.negatives, length=x.shape[1])
     t1 = time.perf_counter()
     prof = attention_profiles(model, x, mask)
-    names = [head_name(i // model.cfg.n_heads, i % model.cfg.n_heads) for i in range(prof.shape[1])]
+    names = profile_names(model)
     found = discover_from_profiles(prof, names, model.cfg.pool, x, mask, xn, maskn, cfg).motifs
     t_disc = time.perf_counter() - t1
     t2 = time.perf_counter()
@@ -109,14 +108,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--n", type=int, default=10_000, help="sequences per simulation")
-    ap.add_argument("--epochs", type=int, default=25)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=2, help="torch threads per seed")
+    ap.add_argument("--jobs", type=int, default=1, help="seeds run at once (timings then share the CPUs)")
     args = ap.parse_args()
-    rows = []
     ctx = mp.get_context("spawn")
-    for seed in args.seeds:
-        with cf.ProcessPoolExecutor(1, mp_context=ctx) as pool:
-            rows += pool.submit(run_seed, seed, args.n, args.epochs, args.threads).result()
+    # One fresh process per seed (max_tasks_per_child=1) so each peak-memory figure is its own.
+    with cf.ProcessPoolExecutor(args.jobs, mp_context=ctx, max_tasks_per_child=1) as pool:
+        futures = [pool.submit(run_seed, s, args.n, args.epochs, args.threads) for s in args.seeds]
+        rows = [row for f in futures for row in f.result()]
     print_table(rows)
 
 

@@ -29,6 +29,7 @@ class DiscoverConfig:
     max_per_head: int = 6
     merge_similarity: float = 0.7
     site_pvalue: float = 1e-4
+    min_sites: int = 10             # positives with a site; fewer cannot be tested for enrichment
     batch_size: int = 256
     seed: int = 0
 
@@ -59,9 +60,13 @@ class FoundMotif:
 
 
 def attention_profiles(model, x: np.ndarray, mask: np.ndarray, batch_size: int = 256, device="cpu"):
-    """Incoming attention per token, averaged over valid queries, for every head.
+    """Per head, how much each token is looked at (keys) and how much it looks at them (queries).
 
-    -> (N, n_layers * n_heads, T) float32; head index = layer * n_heads + head.
+    -> (N, 2 * n_layers * n_heads, T) float32. Rows 0..H-1 (head index = layer * n_heads + head):
+    incoming attention per token, averaged over valid queries. Rows H..2H-1: the same heads'
+    query side, sum_j a_ij * incoming_j (normalised), high where a token attends to the tokens
+    its head singles out; this finds the partner that looks at a motif (motif A of a pair whose
+    head attends from A to B), which incoming attention alone misses.
     """
     import torch
 
@@ -76,9 +81,20 @@ def attention_profiles(model, x: np.ndarray, mask: np.ndarray, batch_size: int =
             _, maps = model(xb, mb, return_attention=True)
             tm = token_mask(mb, model.cfg.pool).float()
             n_q = tm.sum(dim=1).clamp(min=1)[:, None, None]
-            per_layer = [(a * tm[:, None, :, None]).sum(dim=2) / n_q for a in maps]   # (B, H, T)
-            out.append(torch.cat(per_layer, dim=1).float().cpu().numpy())
+            keys = [(a * tm[:, None, :, None]).sum(dim=2) / n_q for a in maps]          # (B, H, T)
+            queries = []
+            for a, k in zip(maps, keys):
+                q = (a @ k.unsqueeze(-1)).squeeze(-1) * tm[:, None, :]
+                queries.append(q / q.sum(dim=2, keepdim=True).clamp(min=1e-12))
+            out.append(torch.cat(keys + queries, dim=1).float().cpu().numpy())
     return np.concatenate(out)
+
+
+def profile_names(model) -> list[str]:
+    """Names of attention_profiles rows: L1H1 ... for keys, L1H1q ... for the query side."""
+    heads = [head_name(i // model.cfg.n_heads, i % model.cfg.n_heads)
+             for i in range(model.cfg.n_layers * model.cfg.n_heads)]
+    return heads + [h + "q" for h in heads]
 
 
 def hot_tokens(profile: np.ndarray, valid_tokens: np.ndarray, factor: float, k: int):
@@ -156,21 +172,23 @@ def _kmer_string(kmer: int, k: int) -> np.ndarray:
 
 
 def _seed_matrix(windows: np.ndarray, kmer: int, cfg: DiscoverConfig, codes, seqs, starts):
-    """Count matrix of the seed's occurrences (either strand) extended by `flank` each side."""
+    """Count matrix of the seed's first occurrence (either strand) per window, extended by `flank`."""
     k, f = cfg.kmer, cfg.flank
+    if windows.shape[1] < k:
+        return None
     target = _kmer_string(kmer, k)
-    rc_target = 3 - target[::-1]
-    rows = []
-    for i, win in enumerate(windows):
-        for j in range(len(win) - k + 1):
-            g = win[j:j + k]
-            if (g == target).all() or (g == rc_target).all():
-                strand = "+" if (g == target).all() else "-"
-                s0 = starts[i] + j - f
-                ext = _windows(codes, seqs[i:i + 1], np.array([s0]), k + 2 * f)[0]
-                rows.append(ext if strand == "+" else np.where(ext == 4, 4, 3 - ext)[::-1])
-                break
-    return _counts_to_probs(np.array(rows)) if rows else None
+    grams = np.lib.stride_tricks.sliding_window_view(windows, k, axis=1)      # (n, w-k+1, k)
+    fwd = (grams == target).all(axis=-1)
+    rev = (grams == 3 - target[::-1]).all(axis=-1)
+    either = fwd | rev
+    rows = np.flatnonzero(either.any(axis=1))
+    if not len(rows):
+        return None
+    first = either[rows].argmax(axis=1)
+    minus = ~fwd[rows, first]
+    ext = _windows(codes, seqs[rows], starts[rows] + first - f, k + 2 * f)
+    ext = np.where(minus[:, None], np.where(ext == 4, 4, 3 - ext)[:, ::-1], ext)
+    return _counts_to_probs(ext)
 
 
 def _counts_to_probs(rows: np.ndarray) -> np.ndarray:
@@ -317,8 +335,7 @@ def discover(model, pos: list[str], neg: list[str], cfg: DiscoverConfig, max_len
     x, mask, _ = one_hot(pos, max_length=max_length)
     xn, maskn, _ = one_hot(neg, length=x.shape[1])
     prof = attention_profiles(model, x, mask, cfg.batch_size, device)
-    names = [head_name(i // model.cfg.n_heads, i % model.cfg.n_heads) for i in range(prof.shape[1])]
-    return discover_from_profiles(prof, names, model.cfg.pool, x, mask, xn, maskn, cfg)
+    return discover_from_profiles(prof, profile_names(model), model.cfg.pool, x, mask, xn, maskn, cfg)
 
 
 def random_profiles(mask: np.ndarray, n_heads: int, pool: int, seed: int) -> np.ndarray:
@@ -354,11 +371,12 @@ def discover_from_profiles(prof, names, pool, x, mask, xn, maskn, cfg: DiscoverC
         bg_starts = (rng.random(len(seqs)) * np.maximum(lengths - pool, 1)).astype(int) - cfg.core_pad
         candidates += motifs_from_head(all_codes, x, seqs, toks, bg_seqs, bg_starts, pool, cfg, names[h])
     motifs = merge_motifs(candidates, cfg.merge_similarity)
-    _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg)
+    motifs = _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg)
     return Discovery(motifs, prof, names, focus, pool)
 
 
-def _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg) -> None:
+def _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg) -> list[FoundMotif]:
+    """Sites, enrichment and BH q for each motif; motifs with too few sites to test are dropped."""
     for m in motifs:
         s, p, strand, score = find_sites(m, x, mask, cfg.site_pvalue)
         heads = [names.index(h) for h in m.heads]
@@ -370,9 +388,11 @@ def _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg) -> None:
         sn, *_ = find_sites(m, xn, maskn, cfg.site_pvalue)
         m.n_pos, m.n_neg = len(np.unique(s)), len(np.unique(sn))
         m.log2_enrichment, m.p_value = enrichment(m.n_pos, len(x), m.n_neg, len(xn))
+    motifs = [m for m in motifs if m.n_pos >= cfg.min_sites]
     q = bh_qvalues(np.array([m.p_value for m in motifs]))
     for m, qq in zip(motifs, q):
         m.q_value = float(qq)
     motifs.sort(key=lambda m: (m.p_value, -m.log2_enrichment, P_key(m)))
     for i, m in enumerate(motifs, 1):
         m.id = f"attnbio_m{i}"
+    return motifs

@@ -17,11 +17,11 @@ MIN_PER_CLASS = 20
 
 @dataclass
 class TrainConfig:
-    epochs: int = 25
+    epochs: int = 30
     batch_size: int = 128
     lr: float = 3e-3
     weight_decay: float = 1e-4
-    patience: int = 4
+    patience: int = 6         # the spacing is learned after a plateau of several epochs
     val_fraction: float = 0.1
     test_fraction: float = 0.1
     max_length: int = 1000
