@@ -87,9 +87,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(err.exit_code)
     except click.exceptions.Abort:
         _fail("interrupted", 130)
+    except click.UsageError as err:
+        # One line, like every other user mistake: the message, then where the help is.
+        where = err.ctx.command_path if err.ctx else "attnbio"
+        _fail(f"error: {err.format_message()} (see '{where} --help')", err.exit_code)
     except click.ClickException as err:
-        err.show()
-        sys.exit(err.exit_code)
+        _fail(f"error: {err.format_message()}", err.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except BrokenPipeError:

@@ -34,3 +34,11 @@ def test_unknown_command_is_usage_error():
     r = run("no-such-command")
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
+
+
+def test_option_errors_are_one_line_with_exit_2():
+    for args in (["motifs", "x.fa", "-o", "out", "--threads", "0"], ["motifs"], ["nosuch"],
+                 ["motifs", "x.fa", "-o", "out", "--device", "tpu"]):
+        p = run(*args)
+        lines = p.stderr.strip().splitlines()
+        assert p.returncode == 2 and len(lines) == 1 and lines[0].startswith("attnbio: error:"), (args, p.stderr)
