@@ -22,7 +22,22 @@ VOCAB = AMINO_ACIDS + "X"  # index 20: unknown; index 21: mask token
 MASK_INDEX = len(VOCAB)
 SS_STATES = "HE-"
 DEFAULT_CONFIG = {"dim": 32, "heads": 8, "layers": 2, "ff_mult": 2, "conv_kernel": 9,
-                  "max_rel": 32, "log_buckets": 8, "dropout": 0.2}
+                  "max_rel": 32, "log_buckets": 8, "dropout": 0.2,
+                  "init_sharpness": 4.0, "descriptors": True,
+                  "descriptor_windows": ""}
+
+
+def descriptor_table() -> torch.Tensor:
+    """(len(VOCAB) + 1, 5) standardised residue scales per token (scales.residue_descriptors:
+    hydropathy, charge, polarity, aromaticity, volume); zeros for X and the mask token, so a
+    masked residue gives nothing away."""
+    from attnbio.protein.scales import residue_descriptors
+
+    d = residue_descriptors(AMINO_ACIDS)
+    cols = [(v - v.mean()) / v.std() for v in d.values()]
+    table = torch.zeros(len(VOCAB) + 1, len(cols))
+    table[: len(AMINO_ACIDS)] = torch.tensor(list(zip(*cols)), dtype=torch.float32)
+    return table
 
 
 def encode(sequence: str) -> torch.Tensor:
@@ -61,7 +76,8 @@ class SinkAttention(nn.Module):
     the rest went to the null key), mean row entropy in nats).
     """
 
-    def __init__(self, dim: int, heads: int, max_rel: int, log_buckets: int, dropout: float):
+    def __init__(self, dim: int, heads: int, max_rel: int, log_buckets: int, dropout: float,
+                 init_sharpness: float = 1.0):
         super().__init__()
         self.heads, self.head_dim = heads, dim // heads
         self.q = nn.Linear(dim, dim)
@@ -72,7 +88,7 @@ class SinkAttention(nn.Module):
         self.null_v = nn.Parameter(torch.zeros(heads, self.head_dim))
         # Per-head log inverse temperature, kept out of weight decay by the trainer, so a head
         # can sharpen whatever the size of its W_Q/W_K.
-        self.log_scale = nn.Parameter(torch.full((heads, 1, 1), math.log(4.0 / math.sqrt(dim // heads))))
+        self.log_scale = nn.Parameter(torch.full((heads, 1, 1), math.log(init_sharpness / math.sqrt(dim // heads))))
         self.rel = nn.Embedding(2 * (max_rel + log_buckets) + 1, heads)
         nn.init.zeros_(self.rel.weight)
         self.max_rel, self.log_buckets = max_rel, log_buckets
@@ -98,10 +114,10 @@ class SinkAttention(nn.Module):
 class Block(nn.Module):
     """Pre-norm transformer block: x + attn(LN x); x + FF(LN x)."""
 
-    def __init__(self, dim, heads, ff_mult, max_rel, log_buckets, dropout):
+    def __init__(self, dim, heads, ff_mult, max_rel, log_buckets, dropout, init_sharpness=1.0):
         super().__init__()
         self.ln1, self.ln2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
-        self.attn = SinkAttention(dim, heads, max_rel, log_buckets, dropout)
+        self.attn = SinkAttention(dim, heads, max_rel, log_buckets, dropout, init_sharpness)
         self.ff = nn.Sequential(nn.Linear(dim, ff_mult * dim), nn.GELU(),
                                 nn.Linear(ff_mult * dim, dim))
         self.drop = nn.Dropout(dropout)
@@ -116,8 +132,8 @@ class ProteinAttentionModel(nn.Module):
     """Sequence -> attention maps, contact logits, secondary-structure and residue logits.
 
     forward(tokens (L,) long) -> dict: attention (layers, heads, L, L), contact_logits (L, L)
-    symmetric, ss_logits (L, 3) over H E -, residue_logits (L, 21), attention_entropy (mean
-    row entropy in nats, null key included; a training penalty that makes heads sparse).
+    symmetric, ss_logits (L, 3) over H E -, residue_logits (L, 21), attention_entropy (layers,) mean
+    row entropy in nats, null key included (a training penalty that makes heads sparse).
     """
 
     def __init__(self, **config):
@@ -126,18 +142,38 @@ class ProteinAttentionModel(nn.Module):
         self.config = cfg
         d = cfg["dim"]
         self.embed = nn.Embedding(len(VOCAB) + 1, d)
+        if cfg["descriptors"]:
+            # Physicochemical scales as extra input: with ~40 training chains the model need
+            # not rediscover hydropathy from residue identities alone.
+            self.register_buffer("desc_table", descriptor_table(), persistent=False)
+            # Window means of the scales as well, as in a hydropathy plot (Kyte & Doolittle
+            # 1982 used a 9-residue window): buried segments show up as stretches.
+            self.windows = [int(w) for w in str(cfg["descriptor_windows"]).split(",") if w]
+            self.desc = nn.Linear(self.desc_table.shape[1] * (1 + len(self.windows)), d)
         self.conv = nn.Conv1d(d, d, cfg["conv_kernel"], padding=cfg["conv_kernel"] // 2)
         self.blocks = nn.ModuleList(
             Block(d, cfg["heads"], cfg["ff_mult"], cfg["max_rel"], cfg["log_buckets"],
-                  cfg["dropout"]) for _ in range(cfg["layers"]))
+                  cfg["dropout"], cfg["init_sharpness"]) for _ in range(cfg["layers"]))
         self.ln = nn.LayerNorm(d)
         self.contact = nn.Linear(cfg["layers"] * cfg["heads"], 1)
         nn.init.constant_(self.contact.bias, -3.0)  # about the contact rate at separation >= 6
         self.ss = nn.Linear(d, len(SS_STATES))
         self.residue = nn.Linear(d, len(VOCAB))
 
+    def _descriptors(self, tokens: torch.Tensor) -> torch.Tensor:
+        """(L,) tokens -> (L, 5 * (1 + windows)) scales and their centred window means."""
+        d = self.desc_table[tokens]
+        cols = [d]
+        for w in self.windows:
+            # count_include_pad=False: ends average over the residues that exist.
+            cols.append(torch.nn.functional.avg_pool1d(d.T[None], w, 1, w // 2,
+                                                       count_include_pad=False)[0].T)
+        return torch.cat(cols, -1)
+
     def forward(self, tokens: torch.Tensor) -> dict:
         x = self.embed(tokens)
+        if self.config["descriptors"]:
+            x = x + self.desc(self._descriptors(tokens))
         x = x + torch.relu(self.conv(x.T[None])[0].T)
         maps, entropies = [], []
         for block in self.blocks:
@@ -150,7 +186,7 @@ class ProteinAttentionModel(nn.Module):
         # would otherwise need huge regression coefficients (and learn slowly).
         feats = (symmetrize_apc(attn) * n).reshape(-1, n, n).permute(1, 2, 0)
         x = self.ln(x)
-        entropy = torch.stack(entropies).mean()
+        entropy = torch.stack(entropies)  # (layers,)
         return {"attention": attn, "contact_logits": self.contact(feats)[..., 0],
                 "attention_entropy": entropy,
                 "ss_logits": self.ss(x), "residue_logits": self.residue(x)}

@@ -55,3 +55,22 @@ def test_one_training_step_lowers_contact_loss():
         loss.backward()
         opt.step()
     assert float(loss) < 0.8 * first
+
+
+def test_descriptor_inputs_scale_and_hide_masked_residues():
+    from attnbio.protein.model import MASK_INDEX, VOCAB
+
+    m = ProteinAttentionModel(descriptors=True, descriptor_windows="3")
+    hyd = m.desc_table[:, 0]
+    assert hyd[VOCAB.index("I")] > hyd[VOCAB.index("A")] > hyd[VOCAB.index("R")]
+    assert m.desc_table[VOCAB.index("X")].abs().sum() == 0
+    assert m.desc_table[MASK_INDEX].abs().sum() == 0
+    tokens = encode("IRIRIRI")
+    masked = tokens.clone()
+    masked[3] = MASK_INDEX
+    d, dm = m._descriptors(tokens), m._descriptors(masked)
+    assert d.shape == (7, 10)
+    assert dm[3, :5].abs().sum() == 0  # the masked residue's own scales are hidden
+    # Window of 3 at the first residue averages the two residues that exist.
+    torch.testing.assert_close(d[0, 5:], (d[0, :5] + d[1, :5]) / 2)
+    assert "desc_table" not in m.state_dict()  # derived from scales.py, not stored
