@@ -115,6 +115,8 @@ def _write_contacts(path, results, top_factor):
 
 
 def _write_metrics(path, results):
+    import warnings
+
     import numpy as np
 
     from attnbio.io.tables import write_tsv
@@ -133,9 +135,11 @@ def _write_metrics(path, results):
     if len(scored) > 1:
         mean = {"protein_id": "mean", "length": round(float(np.mean(
             [len(r.protein.sequence) for r in scored])), 1), "source": f"{len(scored)} structures"}
-        for k in keys:
-            mean[k] = float(np.nanmean([r.precision[k] for r in scored]))
-            mean[f"kd_{k}"] = float(np.nanmean([r.kd_precision[k] for r in scored]))
+        with warnings.catch_warnings():  # a range no protein has (tiny chains) stays empty
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for k in keys:
+                mean[k] = float(np.nanmean([r.precision[k] for r in scored]))
+                mean[f"kd_{k}"] = float(np.nanmean([r.kd_precision[k] for r in scored]))
         rows.append(mean)
     write_tsv(path, cols, rows)
 

@@ -101,12 +101,16 @@ def test_bad_inputs_exit_2(fixture, message, tmp_path, capsys):
 
 
 def test_odd_structures_parse(tmp_path, capsys):
-    files = [DATA / n for n in ("altloc.pdb", "icode.pdb", "missing_cb.pdb", "minimal.cif",
-                                "ca_only.pdb", "break.pdb")]
-    code, err = run(["protein", *files, "--no-heatmaps", "-o", tmp_path / "o"], capsys)
+    names = ("altloc.pdb", "icode.pdb", "missing_cb.pdb", "minimal.cif", "ca_only.pdb",
+             "break.pdb", "nmr.pdb", "with_ligands.pdb")
+    code, err = run(["protein", *[DATA / n for n in names], "--no-heatmaps", "-o",
+                     tmp_path / "o"], capsys)
     assert code == 0, err
-    ids = [m["protein_id"] for m in read_tsv(tmp_path / "o" / "metrics.tsv")]
-    assert ids[:3] == ["altloc_A", "icode_A", "missing_cb_A"]
+    rows = read_tsv(tmp_path / "o" / "metrics.tsv")
+    ids = [m["protein_id"] for m in rows]
+    assert ids[:-1] == [n.split(".")[0] + "_A" for n in names] and ids[-1] == "mean"
+    # Insertion codes keep their residues: 52, 52A, 52B, 53.
+    assert [m["length"] for m in rows[:3]] == ["4", "4", "4"]
 
 
 def test_wrong_model_kind(tmp_path, capsys):
