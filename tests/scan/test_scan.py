@@ -126,7 +126,8 @@ def test_scores_and_attention_match_the_model_run_directly(tiny):
         x, mask, _ = one_hot([seq[crop:crop + ML]], length=padded_length(min(len(seq), ML), ScanConfig(max_length=ML)))
         with torch.no_grad():
             logit = model.predict_both_strands(torch.from_numpy(x), torch.from_numpy(mask)).item()
-        prof = attention_profiles(model, x, mask)[0]                  # (heads, tokens)
+        n_heads = model.cfg.n_layers * model.cfg.n_heads
+        prof = attention_profiles(model, x, mask)[0][:n_heads]       # incoming side: (heads, tokens)
         r = res[rec.id]
         assert r.crop_start == crop
         assert float(r.logit) == pytest.approx(logit, abs=1e-5)
