@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import IO, Iterator
 
 from attnbio.errors import InputError
+from attnbio.io.seen_ids import SeenIds
 
 DNA_LETTERS = frozenset("ACGTUNRYSWKMBDHV")
 # Letters that occur in protein but never in DNA/IUPAC: their presence means "not DNA".
@@ -83,10 +84,10 @@ def _check_letters(seq: str, rec_id: str, name: str, lineno: int) -> None:
 def read_fasta(path, min_length: int = 1) -> Iterator[Record]:
     """Yield Records from `path` one at a time, validating as it goes (see module rules).
 
-    Memory stays flat in the number of records except for the set of IDs seen.
+    Memory stays flat in the number of records but for the IDs seen (8-16 bytes each, SeenIds).
     """
     raw, name = _open_binary(path)
-    seen: set[str] = set()
+    seen = SeenIds()
     rec_id = desc = None
     parts: list[str] = []
     header_line = 0
@@ -117,14 +118,13 @@ def read_fasta(path, min_length: int = 1) -> Iterator[Record]:
             raw.close()
 
 
-def _parse_header(line: str, name: str, lineno: int, seen: set[str]) -> tuple[str, str]:
+def _parse_header(line: str, name: str, lineno: int, seen: SeenIds) -> tuple[str, str]:
     words = line[1:].strip().split(None, 1)
     if not words:
         raise InputError(f"{name}: line {lineno}: empty header (no record ID after '>')")
     rec_id = words[0]
-    if rec_id in seen:
+    if not seen.add(rec_id):
         raise InputError(f"{name}: line {lineno}: duplicate record ID '{rec_id}' (IDs must be unique)")
-    seen.add(rec_id)
     return rec_id, words[1] if len(words) > 1 else ""
 
 
