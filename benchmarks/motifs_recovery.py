@@ -108,7 +108,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--n", type=int, default=10_000, help="sequences per simulation")
-    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--epochs", type=int, default=40)
     ap.add_argument("--threads", type=int, default=2, help="torch threads per seed")
     ap.add_argument("--jobs", type=int, default=1, help="seeds run at once (timings then share the CPUs)")
     args = ap.parse_args()

@@ -15,7 +15,7 @@ examples: $(STAMP)
 models-motifs: $(STAMP)
 	rm -rf $(OUT)/models/motifs
 	$(BIN)/attnbio motifs $(EXAMPLES)/positives.fa.gz --negatives $(EXAMPLES)/negatives.fa.gz \
-	    --seed 0 --threads 2 -o $(OUT)/models/motifs
+	    --seed 1 --threads 2 -o $(OUT)/models/motifs
 	cp $(OUT)/models/motifs/model.safetensors attnbio/weights/motifs_example.safetensors
 	cp $(OUT)/models/motifs/model.json attnbio/weights/motifs_example.json
 

@@ -13,7 +13,7 @@ from attnbio.commands.common import log, outdir_option, runtime_options, setup_r
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
               help="Reuse a trained model (.safetensors with its .json card) instead of training.")
 @outdir_option
-@click.option("--epochs", type=click.IntRange(1, 500), default=30, show_default=True,
+@click.option("--epochs", type=click.IntRange(1, 500), default=40, show_default=True,
               help="Most training epochs (early stopping on the validation split).")
 @click.option("--max-length", type=click.IntRange(20, 100_000), default=1000, show_default=True,
               help="Longer sequences are cropped to their central MAX_LENGTH bases.")

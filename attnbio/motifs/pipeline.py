@@ -28,7 +28,7 @@ class MotifsRequest:
     negatives: str | None = None
     model: str | None = None
     seed: int = 0
-    epochs: int = 30
+    epochs: int = 40
     max_length: int = 1000
     device: str = "cpu"
     discover: DiscoverConfig = field(default_factory=DiscoverConfig)

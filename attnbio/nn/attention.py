@@ -63,10 +63,11 @@ class TransformerBlock(nn.Module):
     """Pre-norm transformer block: attention then a feed-forward layer, each residual."""
 
     def __init__(self, d_model: int, n_heads: int, max_rel: int, dropout: float = 0.1, bias_gain: float = 1.0,
-                 gated: bool = False):
+                 gated: bool = False, attn_dropout: float | None = None):
         super().__init__()
         self.norm1 = nn.LayerNorm(d_model)
-        self.attn = MultiHeadSelfAttention(d_model, n_heads, max_rel, dropout, bias_gain, gated)
+        attn_dropout = dropout if attn_dropout is None else attn_dropout
+        self.attn = MultiHeadSelfAttention(d_model, n_heads, max_rel, attn_dropout, bias_gain, gated)
         self.norm2 = nn.LayerNorm(d_model)
         self.ff = nn.Sequential(nn.Linear(d_model, 2 * d_model), nn.GELU(), nn.Dropout(dropout),
                                 nn.Linear(2 * d_model, d_model))
