@@ -128,7 +128,7 @@ def modisco_route(model, pos, truth, enriched) -> dict:
             "decoy_reported": len(found - enriched), "t_attr": t_attr, "t_modisco": t_mod}
 
 
-def run_seed(seed: int, n: int, log, save_dir=None) -> dict:
+def run_seed(seed: int, n: int, log, save_dir=None, reuse=False) -> dict:
     import torch
 
     from attnbio.motifs.discover import DiscoverConfig, FoundMotif, Site, discover, find_sites
@@ -147,13 +147,18 @@ def run_seed(seed: int, n: int, log, save_dir=None) -> dict:
     enriched = {i for i, t in enumerate(truth) if t.meta["role"] in ("pair", "single")}
     row = {"seed": seed, "pairs": data.pairs, "motifs": [(t.id, t.name, t.meta["role"]) for t in truth]}
     t0 = time.perf_counter()
-    res = train_model(data.positives, data.negatives, TrainConfig(seed=seed), ModelConfig(),
-                      log=lambda m: log(f"seed {seed}: {m}"))
-    model = res.model
-    row["auroc"], row["t_train"] = res.metrics["test_auroc"], time.perf_counter() - t0
-    row["model_config"], row["train_metrics"] = ModelConfig().to_dict(), res.metrics
-    if save_dir:
-        _save(save_dir, seed, data, model, res.metrics)
+    saved = _saved_model(save_dir, seed) if reuse else None
+    if saved:
+        model, card = saved
+        metrics, row["t_train"] = card["metrics"], card["metrics"].get("train_seconds", float("nan"))
+        log(f"seed {seed}: reusing the model saved in {save_dir}")
+    else:
+        res = train_model(data.positives, data.negatives, TrainConfig(seed=seed), ModelConfig(),
+                          log=lambda m: log(f"seed {seed}: {m}"))
+        model, metrics, row["t_train"] = res.model, res.metrics, time.perf_counter() - t0
+        if save_dir:
+            _save(save_dir, seed, data, model, metrics)
+    row["auroc"], row["model_config"], row["train_metrics"] = metrics["test_auroc"], model.cfg.to_dict(), metrics
     log(f"seed {seed}: trained, held-out AUROC {row['auroc']:.3f} in {row['t_train']:.0f} s")
 
     t0 = time.perf_counter()
@@ -196,6 +201,16 @@ def run_seed(seed: int, n: int, log, save_dir=None) -> dict:
     row["modisco"] = modisco_route(model, data.positives, truth, enriched)
     log(f"seed {seed}: modisco {row['modisco']}")
     return row
+
+
+def _saved_model(save_dir, seed):
+    """(model, card) saved by an earlier run with --save, or None."""
+    from pathlib import Path
+
+    from attnbio.motifs.model import load_model
+
+    path = Path(save_dir or ".") / f"seed{seed}" / "model.safetensors"
+    return load_model(path) if save_dir and path.exists() else None
 
 
 def _save(save_dir, seed, data, model, metrics) -> None:
@@ -245,6 +260,8 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", default=None, help="also write every number here")
     ap.add_argument("--save", default=None, help="keep each seed's simulation and trained model in this folder")
+    ap.add_argument("--reuse", action="store_true",
+                    help="with --save: read the models an earlier run saved there instead of training (same seeds, same data)")
     ap.add_argument("--from-json", nargs="+", default=None,
                     help="print the table of earlier runs (their --json files, e.g. seeds run in parallel)")
     args = ap.parse_args(argv)
@@ -262,7 +279,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     for seed in args.seeds:
         t1 = time.perf_counter()
-        rows.append(run_seed(seed, args.n, log, args.save))
+        rows.append(run_seed(seed, args.n, log, args.save, args.reuse))
         rows[-1]["t_total"] = time.perf_counter() - t1
         if args.json:
             with open(args.json, "w") as fh:

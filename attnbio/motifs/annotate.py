@@ -41,10 +41,17 @@ def load_motif_db(taxon: str = "vertebrates", motif_db: str | None = None) -> li
 
 
 def best_matches(probs_list: list[np.ndarray], db: list[Motif]) -> list[dict]:
-    """For each matrix, its best database match: id, name, q (Tomtom)."""
-    q = tomtom_qvalues(probs_list, [m.probs for m in db])
+    """For each matrix, its best database match: id, name, q (Tomtom).
+
+    The best match is the smallest p-value: BH q-values tie by construction (a run of p-values
+    shares one q), and a tie broken by database order would name FOSL1 where JUND fits better.
+    """
+    p = tomtom_pvalues(probs_list, [m.probs for m in db])
     out = []
-    for row in q:
-        j = int(np.argmin(row)) if len(row) else -1
-        out.append({"id": db[j].id, "name": db[j].name, "q": float(row[j])} if j >= 0 else {})
+    for row in p:
+        if not len(row):
+            out.append({})
+            continue
+        j = int(np.lexsort((np.arange(len(row)), row))[0])
+        out.append({"id": db[j].id, "name": db[j].name, "q": float(bh_qvalues(row)[j])})
     return out

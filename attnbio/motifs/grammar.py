@@ -41,6 +41,7 @@ class GrammarConfig:
     max_motifs: int = 16            # the best motifs by enrichment p-value
     q_threshold: float = 0.05
     max_pairs: int = 40             # rows kept (best p first)
+    shadow_fraction: float = 0.5    # a call whose linked site pairs are mostly those of a stronger call is its shadow
     batch_size: int = 256
     seed: int = 0
 
@@ -64,7 +65,9 @@ class PairCall:
     effect: float = float("nan")   # filled by intervene
     effect_random: float = float("nan")
     effect_p: float = float("nan")
-    status: str = ""               # "attention+effect" or "attention_only"
+    status: str = ""               # "attention+effect", "attention_only" or "shadow"
+    obs_index: np.ndarray = field(default_factory=lambda: np.zeros(0, int), repr=False)  # linked site pairs at the mode
+    shadow_of: int | None = None   # index (in the call list) of a stronger call made of the same sites
 
 
 @dataclass
@@ -310,7 +313,48 @@ def find_pairs(model, seqs: list[str], motifs, head_names: list[str], cfg: Gramm
                            key=lambda hh: min(p[i] for i in cluster if t[i, 2] == hh))
             calls.append(_call(a, b, h, d, heads, t[best], p[best], q[best], obs, hists, head_names, cfg))
     calls.sort(key=lambda c: (c.p_value, -c.n_obs, c.a, c.b, c.distance))
-    return GrammarResult(calls[:cfg.max_pairs], len(tests), head_names, keep, len(obs["seq"]), dropped, cfg)
+    calls = calls[:cfg.max_pairs]
+    widths = {k: motifs[k].probs.shape[0] for k in keep}
+    mark_shadows(calls, obs, widths, cfg.shadow_fraction)
+    return GrammarResult(calls, len(tests), head_names, keep, len(obs["seq"]), dropped, cfg)
+
+
+def mark_shadows(calls: list[PairCall], obs: dict, widths: dict, fraction: float) -> None:
+    """Set c.shadow_of where most of a call's linked site pairs are those of a stronger call.
+
+    Two similar motifs (a C-rich zinc finger and GLIS2, a 7-mer fragment of an HSF site) call
+    sites on the same bases, so the true pair (GLIS2, ZBED1) at 27 bp reappears as (Znf423,
+    ZBED1) at 27 bp. Such a call adds no grammar: its observations are the stronger call's
+    observations read through another matrix. A site pair is shared when, in the same sequence,
+    both of its sites overlap (centres within half the wider site) the two sites of a site pair
+    of the stronger call. Calls are visited best p first; a shadow never shadows others.
+    """
+    tol = max(widths.values(), default=0) / 2
+    kept: list[int] = []
+    for i, c in enumerate(calls):
+        for j in kept:
+            if _shared_fraction(c.obs_index, calls[j].obs_index, obs, tol) >= fraction:
+                c.shadow_of = j
+                break
+        else:
+            kept.append(i)
+
+
+def _shared_fraction(idx: np.ndarray, ref: np.ndarray, obs: dict, tol: float) -> float:
+    """Fraction of the site pairs `idx` whose two sites overlap the two sites of a pair in `ref`."""
+    if not len(idx) or not len(ref):
+        return 0.0
+    by_seq: dict[int, list[tuple[int, int]]] = {}
+    for r in ref:
+        by_seq.setdefault(int(obs["seq"][r]), []).append((int(obs["ca"][r]), int(obs["cb"][r])))
+    shared = 0
+    for o in idx:
+        ca, cb = int(obs["ca"][o]), int(obs["cb"][o])
+        for ra, rb in by_seq.get(int(obs["seq"][o]), ()):
+            if (abs(ca - ra) <= tol and abs(cb - rb) <= tol) or (abs(ca - rb) <= tol and abs(cb - ra) <= tol):
+                shared += 1
+                break
+    return shared / len(idx)
 
 
 def _clusters(idx: np.ndarray, t: np.ndarray, p: np.ndarray) -> list[list[int]]:
@@ -343,7 +387,7 @@ def _call(a, b, h, d, heads, row, p, q, obs, hists, head_names, cfg) -> PairCall
     hb_bg = (h_bg[::2] + np.r_[h_bg[1::2], 0][:md + 1]) / cfg.n_background
     return PairCall(a, b, d, ORIENTATIONS[o], float(o_counts[o] / max(o_counts.sum(), 1)),
                     [head_names[x] for x in heads], int(row[4]), round(float(row[5]) / cfg.n_background, 2),
-                    float(p), float(q), spread, hb_obs, hb_bg)
+                    float(p), float(q), spread, hb_obs, hb_bg, obs_index=np.flatnonzero(near))
 
 
 def interaction_rows(result: GrammarResult, motifs) -> list[dict]:
@@ -354,5 +398,13 @@ def interaction_rows(result: GrammarResult, motifs) -> list[dict]:
                      "orientation": c.orientation, "head": ",".join(c.heads), "n_obs": c.n_obs,
                      "n_background": c.n_background, "p_value": c.p_value, "q_value": c.q_value,
                      "effect": c.effect, "effect_p": c.effect_p, "distance_spread": round(c.spread, 2),
-                     "status": c.status})
+                     "status": c.status, "shadow_of": _shadow_label(result.pairs, c, motifs)})
     return rows
+
+
+def _shadow_label(calls, c: PairCall, motifs) -> str | None:
+    """'attnbio_m2:attnbio_m3:27' for the stronger call a shadow repeats, else None (empty field)."""
+    if c.shadow_of is None:
+        return None
+    s = calls[c.shadow_of]
+    return f"{motifs[s.a].id}:{motifs[s.b].id}:{s.distance}"

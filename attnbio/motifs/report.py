@@ -73,7 +73,7 @@ def _motif_card(m, seq_length: int) -> str:
             f'{_img(hist, "site positions of " + m.id)}</div>')
 
 
-def _pair_card(c, motifs) -> str:
+def _pair_card(c, motifs, pairs=()) -> str:
     a, b = motifs[c.a], motifs[c.b]
     title = f"{a.id} &rarr; {b.id} at {c.distance} bp ({c.orientation})"
     x = np.arange(len(c.hist_obs))
@@ -90,9 +90,18 @@ def _pair_card(c, motifs) -> str:
             f'<div>heads {html.escape(",".join(c.heads))}; {c.n_obs} linked pairs at the distance vs '
             f'{_fmt(c.n_background)} expected; q = {_fmt(c.q_value)}; spread {_fmt(c.spread)} bp</div>'
             + (f'<div>interventional effect {_fmt(c.effect)} logit (at random distances {_fmt(c.effect_random)}), '
-               f'p = {_fmt(c.effect_p)}: <span class="{cls}">{html.escape(c.status)}</span></div>' if c.status else
+               f'p = {_fmt(c.effect_p)}: <span class="{cls}">{html.escape(c.status)}</span>{_shadow_note(c, pairs, motifs)}</div>'
+               if c.status else
                '<div class="muted">interventional check not run</div>') +
             f'{_img(hist, "distance histogram " + a.id + " " + b.id)}</div>')
+
+
+def _shadow_note(c, pairs, motifs) -> str:
+    """' (the site pairs of A -> B at d)' for a shadow call."""
+    if getattr(c, "shadow_of", None) is None or c.shadow_of >= len(pairs):
+        return ""
+    s = pairs[c.shadow_of]
+    return html.escape(f" (repeats the site pairs of {motifs[s.a].id} -> {motifs[s.b].id} at {s.distance} bp)")
 
 
 def render_report(summary: dict, motifs, pairs, seq_length: int) -> str:
@@ -122,7 +131,7 @@ def render_report(summary: dict, motifs, pairs, seq_length: int) -> str:
                              "q", "effect", "effect p", "status"],
                             [[motifs[c.a].id, motifs[c.b].id, c.distance, c.orientation, ",".join(c.heads),
                               c.n_obs, c.n_background, c.q_value, c.effect, c.effect_p, c.status] for c in pairs]))
-        parts += [_pair_card(c, motifs) for c in pairs]
+        parts += [_pair_card(c, motifs, pairs) for c in pairs]
     else:
         parts.append('<p class="muted">No motif pair is linked by attention at an over-represented spacing '
                      '(q &lt; 0.05).</p>')

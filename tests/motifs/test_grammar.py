@@ -116,3 +116,27 @@ def test_trained_model_pairs_on_a_simulation():
     found = {k for k, (s, d) in enumerate(planted) for c in true if {c.a, c.b} == s and abs(c.distance - d) <= 3}
     assert len(found) >= 2, [(c.a, c.b, c.distance, c.status) for c in res.pairs]
     assert len(true) >= 0.8 * len(confirmed)
+
+
+def test_a_second_matrix_on_the_same_sites_is_a_shadow_of_the_first():
+    """A' calls sites on A's bases: (A', B) at A's spacing repeats (A, B) and is marked, not claimed."""
+    from tests.motifs.helpers_grammar import A_SITE, B_SITE, C_SITE
+
+    seqs = pair_sequences(150, 120, 24, seed=2)
+    motifs = found_motifs(seqs, sites=(A_SITE, B_SITE, C_SITE, A_SITE[:-1] + "C"))
+    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, GrammarConfig(attention_factor=0.5, seed=0))
+    at_24 = [c for c in res.pairs if abs(c.distance - 24) <= 1 and 1 in (c.a, c.b)]
+    originals = [c for c in at_24 if c.shadow_of is None]
+    shadows = [c for c in at_24 if c.shadow_of is not None]
+    assert len(originals) == 1 and {originals[0].a, originals[0].b} in ({0, 1}, {1, 3})
+    assert len(shadows) == 1 and res.pairs[shadows[0].shadow_of] is originals[0]
+    rows = {(r["motif_a"], r["motif_b"]): r for r in interaction_rows(res, motifs)}
+    label = f"{motifs[originals[0].a].id}:{motifs[originals[0].b].id}:{originals[0].distance}"
+    assert [r["shadow_of"] for r in rows.values() if r["shadow_of"]] == [label]
+
+
+def test_pairs_on_different_sites_are_not_shadows():
+    seqs = pair_sequences(150, 120, 24, seed=2)
+    motifs = found_motifs(seqs)
+    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, GrammarConfig(attention_factor=0.5, seed=0))
+    assert res.pairs and all(c.shadow_of is None for c in res.pairs)

@@ -52,3 +52,37 @@ def test_check_pairs_marks_pairs_without_effect():
     check_pairs(PairModel(D), calls, motifs, seqs, background(), InterveneConfig(n_background=120))
     assert calls[0].status == "attention+effect" and calls[0].effect_p < 1e-6
     assert calls[1].status == "attention_only" and not calls[1].effect_p < 0.05
+
+
+def _checked(effect, effect_p, shadow_of=None):
+    hist = np.zeros(101)
+    c = PairCall(0, 1, D, "++", 1.0, ["L1H1"], 50, 1.0, 1e-9, 1e-8, 0.3, hist, hist, shadow_of=shadow_of)
+    c.effect, c.effect_p = effect, effect_p
+    return c
+
+
+def test_status_needs_a_real_gain_a_corrected_p_and_a_claim_of_its_own():
+    from attnbio.motifs.intervene import set_status
+
+    calls = [_checked(3.0, 1e-30), _checked(0.02, 1e-4),       # significant but negligible gain
+             _checked(1.0, 0.035), _checked(1.0, 0.045),        # p < 0.05 alone, not after BH over 5
+             _checked(1.0, 0.9), _checked(2.0, 1e-20, shadow_of=0)]
+    set_status(calls, InterveneConfig())
+    assert [c.status for c in calls] == ["attention+effect", "attention_only", "attention_only",
+                                         "attention_only", "attention_only", "shadow"]
+    calls = [_checked(3.0, 1e-30), _checked(1.0, 0.04)]        # over 2 pairs, 0.04 -> q 0.04
+    set_status(calls, InterveneConfig())
+    assert [c.status for c in calls] == ["attention+effect", "attention+effect"]
+
+
+def test_site_instances_keep_their_flanks_and_orientation():
+    from attnbio.motifs.discover import FoundMotif, Site
+    from attnbio.motifs.intervene import site_instances
+
+    seqs = ["AAACCCGGGTTTA", "CCGATTACAGGTT"]
+    m = FoundMotif(np.full((6, 4), 0.25), ["L1H1"], 0)
+    m.sites = [Site(0, 3, 9, "+", 1.0, 0.0), Site(1, 4, 10, "-", 1.0, 0.0), Site(1, 0, 6, "+", 1.0, 0.0)]
+    assert site_instances(seqs, m, flank=2) == ["AACCCGGGTT", _revcomp("GATTACAGGT")]   # the edge site has no room
+    assert site_instances(seqs, m, flank=0) == ["CCCGGG", _revcomp("TTACAG"), "CCGATT"]
+    m.sites = [Site(1, 0, 6, "+", 1.0, 0.0)]
+    assert site_instances(seqs, m, flank=2) == ["CCGATT"]                               # none has room: bare sites
