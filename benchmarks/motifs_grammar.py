@@ -5,8 +5,8 @@ single, 1 decoy), one model is trained with the project defaults and then read t
 
 * attnbio: motifs from the heads (discover.py), Tomtom names against JASPAR, pairs from
   attention (grammar.py), each checked by intervention (intervene.py).
-* attribution route: gradient x input attributions with the gradient centred over the four
-  bases at each position (Majdandzic et al. 2023, Genome Biol 24:109; the DeepLIFT-style
+* attribution route: integrated gradients from dinucleotide-shuffled references, centred over
+  the four bases at each position (Majdandzic et al. 2023, Genome Biol 24:109; the DeepLIFT-style
   "hypothetical contributions" TF-MoDISco expects), then tfmodisco-lite (`modisco`, optional;
   pinned in requirements-bench.txt) for motifs. That route reports motifs, not spacings.
 
@@ -84,19 +84,30 @@ def _naming(disc_motifs, truth, enriched) -> dict:
     return {"named": len(named & enriched), "recovered": len(set(x for x in tmap if x is not None) & enriched)}
 
 
-def attributions(model, x, mask, batch_size=256) -> np.ndarray:
-    """Centred gradient of the both-strand logit w.r.t. the one-hot input: (N, L, 4) hypothetical contributions."""
+def attributions(model, x, mask, seed: int = 0, steps: int = 8, batch_size=256) -> np.ndarray:
+    """Hypothetical contributions (N, L, 4) for TF-MoDISco: integrated gradients of the both-strand
+    logit (Sundararajan et al. 2017) from a dinucleotide-shuffled copy of each sequence, averaged
+    over `steps` midpoints of the path, centred over the four bases at each position (Majdandzic
+    et al. 2023). Plain gradients at the input gave modisco 0-3 of 7 planted motifs here; averaging
+    along the path gave more (seed 2: 4 vs 0)."""
     import torch
 
-    out = []
+    from attnbio.motifs.encode import one_hot
+    from attnbio.motifs.shuffle import dinucleotide_shuffle
+
+    rng = np.random.default_rng(seed)
+    codes = np.array(list("ACGT"))[x.argmax(-1)]
+    lengths = mask.sum(1)
+    ref, _, _ = one_hot([dinucleotide_shuffle("".join(c[:n]), rng) for c, n in zip(codes, lengths)], length=x.shape[1])
+    grad = np.zeros_like(x)
     model.eval()
-    for i in range(0, len(x), batch_size):
-        xb = torch.from_numpy(x[i:i + batch_size]).requires_grad_(True)
-        mb = torch.from_numpy(mask[i:i + batch_size])
-        model.predict_both_strands(xb, mb).sum().backward()
-        g = xb.grad.numpy()
-        out.append(g - g.mean(axis=-1, keepdims=True))
-    return np.concatenate(out).astype(np.float32)
+    for alpha in (np.arange(steps) + 0.5) / steps:
+        for i in range(0, len(x), batch_size):
+            r, xi = ref[i:i + batch_size], x[i:i + batch_size]
+            xb = torch.from_numpy((r + alpha * (xi - r)).astype(np.float32)).requires_grad_(True)
+            model.predict_both_strands(xb, torch.from_numpy(mask[i:i + batch_size])).sum().backward()
+            grad[i:i + batch_size] += xb.grad.numpy() / steps
+    return (grad - grad.mean(axis=-1, keepdims=True)).astype(np.float32)
 
 
 def modisco_route(model, pos, truth, enriched) -> dict:
