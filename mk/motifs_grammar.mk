@@ -1,4 +1,4 @@
-# attnbio motifs, P2: motif pairs from attention vs attributions + TF-MoDISco (docs/motifs_grammar.md).
+# attnbio motifs, P2: motif pairs from attention vs attributions + TF-MoDISco (README.md, Benchmark 2).
 BENCH += bench-motifs-grammar
 .PHONY: bench-motifs-grammar
 

@@ -80,3 +80,18 @@ def test_same_seed_same_bytes(tmp_path):
         assert CliRunner().invoke(command, args + ["-o", str(tmp_path / name)]).exit_code == 0
     for f in ("per_seed.tsv", "history.tsv", "summary.tsv", "judge.tsv", "samples.png", "curves.png"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
+
+
+def test_parallel_runs_give_the_same_results_as_one_process():
+    import numpy as np
+
+    from attnbio.domains import gan
+
+    xtr, ytr, _, _ = gan.load_digits_split(seed=0)
+    clf = gan.train_classifier(xtr, ytr)
+    one, h1 = gan.compare(xtr, clf, [0, 1], steps=20, n_samples=50, workers=1)
+    two, h2 = gan.compare(xtr, clf, [0, 1], steps=20, n_samples=50, workers=2)
+    assert [(r["seed"], r["discriminator"]) for r in two] == [(0, "plain"), (0, "attention"), (1, "plain"), (1, "attention")]
+    for a, b in zip(one, two):
+        assert np.array_equal(a["_samples"], b["_samples"]) and a["d_loss"] == b["d_loss"]
+    assert h1 == h2
