@@ -42,6 +42,7 @@ class GrammarConfig:
     q_threshold: float = 0.05
     max_pairs: int = 40             # rows kept (best p first)
     shadow_fraction: float = 0.5    # a call whose linked site pairs are mostly those of a stronger call is its shadow
+    min_support: float = 0.01       # a claim needs linked site pairs in at least this fraction of the positives
     batch_size: int = 256
     seed: int = 0
 
@@ -65,7 +66,8 @@ class PairCall:
     effect: float = float("nan")   # filled by intervene
     effect_random: float = float("nan")
     effect_p: float = float("nan")
-    status: str = ""               # "attention+effect", "attention_only" or "shadow"
+    status: str = ""               # "attention+effect", "attention_only", "low_support" or "shadow"
+    supported: bool = True         # n_obs >= min_support x positives: enough sites to claim a grammar
     obs_index: np.ndarray = field(default_factory=lambda: np.zeros(0, int), repr=False)  # linked site pairs at the mode
     shadow_of: int | None = None   # index (in the call list) of a stronger call made of the same sites
 
@@ -314,6 +316,10 @@ def find_pairs(model, seqs: list[str], motifs, head_names: list[str], cfg: Gramm
             calls.append(_call(a, b, h, d, heads, t[best], p[best], q[best], obs, hists, head_names, cfg))
     calls.sort(key=lambda c: (c.p_value, -c.n_obs, c.a, c.b, c.distance))
     calls = calls[:cfg.max_pairs]
+    for c in calls:
+        # A spacing seen in a handful of the positives may be significant against the background
+        # and rewarded by the model, yet it explains almost none of the data: no grammar to claim.
+        c.supported = c.n_obs >= cfg.min_support * len(seqs)
     widths = {k: motifs[k].probs.shape[0] for k in keep}
     mark_shadows(calls, obs, widths, cfg.shadow_fraction)
     return GrammarResult(calls, len(tests), head_names, keep, len(obs["seq"]), dropped, cfg)

@@ -183,13 +183,14 @@ def check_pairs(model, pairs, motifs, pos_seqs: list[str], background: list[str]
 
 
 def set_status(pairs, cfg: InterveneConfig) -> None:
-    """attention+effect / attention_only / shadow for each checked pair.
+    """attention+effect / attention_only / low_support / shadow for each checked pair.
 
     Confirmed: effect >= min_effect and effect_p, Benjamini-Hochberg adjusted over the pairs
     that are claims of their own, below alpha. With 200 paired backgrounds a gain of a few
     hundredths of a logit can reach p < 0.05; such a gain is no cooperation worth reporting,
     and one test per pair needs a correction. A shadow (grammar.mark_shadows) repeats a stronger
-    call's site pairs: its effect is measured and shown but is not a claim of its own.
+    call's site pairs: its effect is measured and shown but is not a claim of its own. A call
+    with too few linked site pairs (grammar's min_support) is `low_support` whatever its effect.
     """
     from attnbio.motifs.discover import bh_qvalues
 
@@ -197,7 +198,7 @@ def set_status(pairs, cfg: InterveneConfig) -> None:
     q = bh_qvalues(np.array([1.0 if np.isnan(c.effect_p) else c.effect_p for c in own]))
     for c, qq in zip(own, q):
         confirmed = qq < cfg.alpha and c.effect >= cfg.min_effect
-        c.status = "attention+effect" if confirmed else "attention_only"
+        c.status = ("low_support" if not c.supported else "attention+effect") if confirmed else "attention_only"
     for c in pairs:
         if c.shadow_of is not None:
             c.status = "shadow"

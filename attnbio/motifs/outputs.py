@@ -15,8 +15,9 @@ SITE_COLUMNS = ["seq_id", "start", "end", "strand", "motif_id", "score", "attent
 INTERACTION_COLUMNS = ["motif_a", "motif_b", "distance", "orientation", "head", "n_obs", "n_background",
                        "p_value", "q_value", "effect", "effect_p"]
 # After the contract's columns: SD (bp) of the linked distances around the mode; whether the
-# interventional check confirmed the pair ("attention+effect"), did not ("attention_only"), or the
-# pair repeats the site pairs of a stronger call ("shadow", named in shadow_of as A:B:distance).
+# interventional check confirmed the pair ("attention+effect"), did not ("attention_only"),
+# confirmed it on too few positives ("low_support"), or the pair repeats the site pairs of a
+# stronger call ("shadow", named in shadow_of as A:B:distance).
 INTERACTION_EXTRA = ["distance_spread", "status", "shadow_of"]
 FORMAT, FORMAT_VERSION = "attnbio.motifs", "1.0"
 

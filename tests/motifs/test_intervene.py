@@ -73,6 +73,9 @@ def test_status_needs_a_real_gain_a_corrected_p_and_a_claim_of_its_own():
     calls = [_checked(3.0, 1e-30), _checked(1.0, 0.04)]        # over 2 pairs, 0.04 -> q 0.04
     set_status(calls, InterveneConfig())
     assert [c.status for c in calls] == ["attention+effect", "attention+effect"]
+    calls[1].supported = False                                  # too few linked site pairs to claim
+    set_status(calls, InterveneConfig())
+    assert [c.status for c in calls] == ["attention+effect", "low_support"]
 
 
 def test_site_instances_keep_their_flanks_and_orientation():
