@@ -84,6 +84,17 @@ def _naming(disc_motifs, truth, enriched) -> dict:
     return {"named": len(named & enriched), "recovered": len(set(x for x in tmap if x is not None) & enriched)}
 
 
+def _named_by_tomtom_alone(motifs, truth, enriched, db) -> int:
+    """Naming baseline, same motifs: Tomtom's best p, without the site re-ranking of annotate."""
+    from types import SimpleNamespace
+
+    from attnbio.motifs.annotate import best_matches
+
+    plain = [SimpleNamespace(probs=m.probs, match=match)
+             for m, match in zip(motifs, best_matches([m.probs for m in motifs], db))]
+    return _naming(plain, truth, enriched)["named"]
+
+
 def attributions(model, x, mask, seed: int = 0, steps: int = 8, batch_size=256) -> np.ndarray:
     """Hypothetical contributions (N, L, 4) for TF-MoDISco: integrated gradients of the both-strand
     logit (Sundararajan et al. 2017) from a dinucleotide-shuffled copy of each sequence, averaged
@@ -139,7 +150,7 @@ def modisco_route(model, pos, truth, enriched) -> dict:
             "decoy_reported": len(found - enriched), "t_attr": t_attr, "t_modisco": t_mod}
 
 
-def run_seed(seed: int, n: int, log, save_dir=None, reuse=False) -> dict:
+def run_seed(seed: int, n: int, log, save_dir=None, reuse=False, modisco=True) -> dict:
     import torch
 
     from attnbio.motifs.discover import DiscoverConfig, FoundMotif, Site, discover, find_sites
@@ -175,12 +186,14 @@ def run_seed(seed: int, n: int, log, save_dir=None, reuse=False) -> dict:
     t0 = time.perf_counter()
     disc = discover(model, data.positives, data.negatives, DiscoverConfig(seed=seed))
     row["t_discover"] = time.perf_counter() - t0
-    annotate_motifs(disc.motifs, load_motif_db("vertebrates"))
+    db = load_motif_db("vertebrates")
+    annotate_motifs(disc.motifs, db)
     reported = [m for m in disc.motifs if m.q_value < 0.05 and m.log2_enrichment > 0]
     row.update({f"motifs_{k}": v for k, v in _naming(reported, truth, enriched).items()})
+    row["motifs_named_tomtom"] = _named_by_tomtom_alone(reported, truth, enriched, db) if reported else 0
     row["motifs_enriched_planted"] = len(enriched)
     log(f"seed {seed}: {len(reported)} enriched motifs, {row['motifs_recovered']}/{len(enriched)} planted recovered, "
-        f"{row['motifs_named']} named by JASPAR")
+        f"{row['motifs_named']} named by JASPAR ({row['motifs_named_tomtom']} by Tomtom's best p alone)")
 
     bg = background_sequences(data.negatives, 200, seed)
     t0 = time.perf_counter()
@@ -209,7 +222,8 @@ def run_seed(seed: int, n: int, log, save_dir=None, reuse=False) -> dict:
     log(f"seed {seed}: oracle-motif pairs {row['oracle']['recall_attn']}/3 by attention, "
         f"{row['oracle']['recall']}/3 confirmed by intervention")
 
-    row["modisco"] = modisco_route(model, data.positives, truth, enriched)
+    row["modisco"] = (modisco_route(model, data.positives, truth, enriched) if modisco
+                      else {"skipped": "skipped (--no-modisco)"})
     log(f"seed {seed}: modisco {row['modisco']}")
     return row
 
@@ -243,14 +257,14 @@ def _table(rows) -> str:
     def f(v, nd=2):
         return "" if v is None or (isinstance(v, float) and np.isnan(v)) else (f"{v:.{nd}f}" if isinstance(v, float) else str(v))
 
-    out = ["| seed | AUROC | train s | route | planted motifs recovered | named by JASPAR (q<0.05) | pairs by attention (true/calls) "
+    out = ["| seed | AUROC | train s | route | planted motifs recovered | named by JASPAR (q<0.05): attnbio / Tomtom best p alone | pairs by attention (true/calls) "
            "| pairs recovered: attention / +intervention | reported pairs true | decoy pairs reported | effect true / false pairs | read-out s |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         a, o, m = r["attnbio"], r["oracle"], r["modisco"]
         ne = r["motifs_enriched_planted"]
         out.append(f"| {r['seed']} | {f(r['auroc'], 3)} | {f(r['t_train'], 0)} | attnbio (heads) | {r['motifs_recovered']}/{ne} | "
-                   f"{r['motifs_named']}/{ne} | {a['attn_true']}/{a['attn_calls']} | {a['recall_attn']}/3 / {a['recall']}/3 | "
+                   f"{r['motifs_named']}/{ne} / {r.get('motifs_named_tomtom', '?')}/{ne} | {a['attn_true']}/{a['attn_calls']} | {a['recall_attn']}/3 / {a['recall']}/3 | "
                    f"{a['reported_true']}/{a['reported']} | {a['decoy_pairs_reported']} | {f(a['effect_true'], 3)} / {f(a['effect_false'], 3)} | "
                    f"{f(r['t_discover'] + r['t_grammar'] + r['t_intervene'], 0)} (motifs {f(r['t_discover'], 0)}, pairs {f(r['t_grammar'], 0)}, interventions {f(r['t_intervene'], 0)}) |")
         out.append(f"| {r['seed']} | | | oracle motifs + attnbio pairs | (given) | | {o['attn_true']}/{o['attn_calls']} | "
@@ -273,6 +287,7 @@ def main(argv=None) -> int:
     ap.add_argument("--save", default=None, help="keep each seed's simulation and trained model in this folder")
     ap.add_argument("--reuse", action="store_true",
                     help="with --save: read the models an earlier run saved there instead of training (same seeds, same data)")
+    ap.add_argument("--no-modisco", action="store_true", help="skip the attribution + TF-MoDISco route")
     ap.add_argument("--from-json", nargs="+", default=None,
                     help="print the table of earlier runs (their --json files, e.g. seeds run in parallel)")
     args = ap.parse_args(argv)
@@ -290,7 +305,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     for seed in args.seeds:
         t1 = time.perf_counter()
-        rows.append(run_seed(seed, args.n, log, args.save, args.reuse))
+        rows.append(run_seed(seed, args.n, log, args.save, args.reuse, not args.no_modisco))
         rows[-1]["t_total"] = time.perf_counter() - t1
         if args.json:
             with open(args.json, "w") as fh:

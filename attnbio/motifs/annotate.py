@@ -13,6 +13,7 @@ import numpy as np
 from attnbio.io.motif_formats import Motif, read_meme
 from attnbio.motifs.discover import bh_qvalues
 from attnbio.motifs.jaspar import load_jaspar
+from attnbio.motifs.pwm import mean_best_score
 
 
 def tomtom_pvalues(queries: list[np.ndarray], targets: list[np.ndarray]) -> np.ndarray:
@@ -40,18 +41,32 @@ def load_motif_db(taxon: str = "vertebrates", motif_db: str | None = None) -> li
     return read_meme(motif_db) if motif_db else load_jaspar(taxon)
 
 
-def best_matches(probs_list: list[np.ndarray], db: list[Motif]) -> list[dict]:
+def best_matches(probs_list: list[np.ndarray], db: list[Motif], site_windows=None,
+                 shortlist: int = 5, q_max: float = 0.05) -> list[dict]:
     """For each matrix, its best database match: id, name, q (Tomtom).
 
-    The best match is the smallest p-value: BH q-values tie by construction (a run of p-values
-    shares one q), and a tie broken by database order would name FOSL1 where JUND fits better.
+    Tomtom ranks by p-value (BH q-values tie by construction: a run of p-values shares one q,
+    and a tie broken by database order would name FOSL1 where JUND fits better). Paralogs'
+    profiles differ mostly in flank columns, which a matrix read out of seqlets estimates softly
+    or trims away, so Tomtom often ranks a paralog first. Where the motif's site sequences are
+    given (site_windows[i], FoundMotif.site_windows), the name is instead the profile, among the
+    `shortlist` best Tomtom matches at q < q_max, under which those sites score highest (mean
+    best log-odds): the data decide between near-identical candidates, not the estimate.
     """
     p = tomtom_pvalues(probs_list, [m.probs for m in db])
     out = []
-    for row in p:
+    for i, row in enumerate(p):
         if not len(row):
             out.append({})
             continue
-        j = int(np.lexsort((np.arange(len(row)), row))[0])
-        out.append({"id": db[j].id, "name": db[j].name, "q": float(bh_qvalues(row)[j])})
+        q = bh_qvalues(row)
+        order = np.lexsort((np.arange(len(row)), row))
+        j = int(order[0])
+        windows = site_windows[i] if site_windows is not None else None
+        if windows is not None and len(windows):
+            candidates = [int(k) for k in order[:shortlist] if q[k] < q_max]
+            if len(candidates) > 1:
+                scores = [mean_best_score(windows, db[k].probs) for k in candidates]
+                j = candidates[int(np.argmax(scores))]
+        out.append({"id": db[j].id, "name": db[j].name, "q": float(q[j])})
     return out

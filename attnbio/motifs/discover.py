@@ -16,6 +16,8 @@ from attnbio.motifs import pwm as P
 from attnbio.motifs.encode import one_hot
 from attnbio.motifs.model import head_name
 
+SITE_FLANK = 6   # bp kept each side of a site for naming: JASPAR profiles run past trimmed cores
+
 
 @dataclass
 class DiscoverConfig:
@@ -51,6 +53,9 @@ class FoundMotif:
     support: int
     seqlet_centres: list = field(default_factory=list)
     sites: list[Site] = field(default_factory=list)
+    # Site sequences in the positives with SITE_FLANK bp each side, motif strand, codes 0-3 (4 = N):
+    # what annotate weighs candidate names on.
+    site_windows: np.ndarray | None = field(default=None, repr=False)
     n_pos: int = 0
     n_neg: int = 0
     log2_enrichment: float = float("nan")
@@ -131,6 +136,12 @@ def _windows(codes: np.ndarray, seqs, starts, width: int) -> np.ndarray:
     return padded[seqs[:, None], idx]
 
 
+def _oriented_windows(codes: np.ndarray, seqs, starts, minus, width: int) -> np.ndarray:
+    """Like _windows, with the windows of minus-strand hits reverse-complemented."""
+    win = _windows(codes, seqs, starts, width)
+    return np.where(minus[:, None], np.where(win == 4, 4, 3 - win)[:, ::-1], win)
+
+
 def _kmer_sets(windows: np.ndarray, k: int) -> list[set]:
     """Canonical k-mer integer IDs present in each window (k-mers with N skipped)."""
     n, w = windows.shape
@@ -186,9 +197,7 @@ def _seed_matrix(windows: np.ndarray, kmer: int, cfg: DiscoverConfig, codes, seq
         return None
     first = either[rows].argmax(axis=1)
     minus = ~fwd[rows, first]
-    ext = _windows(codes, seqs[rows], starts[rows] + first - f, k + 2 * f)
-    ext = np.where(minus[:, None], np.where(ext == 4, 4, 3 - ext)[:, ::-1], ext)
-    return _counts_to_probs(ext)
+    return _counts_to_probs(_oriented_windows(codes, seqs[rows], starts[rows] + first - f, minus, k + 2 * f))
 
 
 def _counts_to_probs(rows: np.ndarray) -> np.ndarray:
@@ -217,9 +226,7 @@ def _refine(probs, codes, seqs, starts, width, x, pvalue, rounds: int = 2):
             return None, hit
         pos, strand = best[hit] // 2, best[hit] % 2
         pad = 4
-        ext = _windows(codes, seqs[hit], starts[hit] + pos - pad, w + 2 * pad)
-        ext = np.where(strand[:, None] == 0, ext, np.where(ext == 4, 4, 3 - ext)[:, ::-1])
-        probs = _counts_to_probs(ext)
+        probs = _counts_to_probs(_oriented_windows(codes, seqs[hit], starts[hit] + pos - pad, strand == 1, w + 2 * pad))
     a, b = P.trim(probs)
     return (probs[a:b] if b - a >= 5 else None), hit
 
@@ -371,14 +378,16 @@ def discover_from_profiles(prof, names, pool, x, mask, xn, maskn, cfg: DiscoverC
         bg_starts = (rng.random(len(seqs)) * np.maximum(lengths - pool, 1)).astype(int) - cfg.core_pad
         candidates += motifs_from_head(all_codes, x, seqs, toks, bg_seqs, bg_starts, pool, cfg, names[h])
     motifs = merge_motifs(candidates, cfg.merge_similarity)
-    motifs = _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg)
+    motifs = _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg, codes)
     return Discovery(motifs, prof, names, focus, pool)
 
 
-def _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg) -> list[FoundMotif]:
+def _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg, codes) -> list[FoundMotif]:
     """Sites, enrichment and BH q for each motif; motifs with too few sites to test are dropped."""
     for m in motifs:
         s, p, strand, score = find_sites(m, x, mask, cfg.site_pvalue)
+        m.site_windows = _oriented_windows(codes, s, p - SITE_FLANK, strand == "-",
+                                           m.probs.shape[0] + 2 * SITE_FLANK).astype(np.uint8)
         heads = [names.index(h) for h in m.heads]
         w = m.probs.shape[0]
         tok = np.clip((p + w // 2) // pool, 0, prof.shape[2] - 1)

@@ -110,11 +110,12 @@ def _motif_db(req):
 
 
 def annotate_motifs(motifs, db) -> None:
-    """Set m.match = {id, name, q} (best Tomtom match in `db`) on every motif."""
+    """Set m.match = {id, name, q} (best match in `db`, annotate.best_matches) on every motif."""
     from attnbio.motifs.annotate import best_matches
 
     if motifs:
-        for m, match in zip(motifs, best_matches([m.probs for m in motifs], db)):
+        windows = [m.site_windows for m in motifs]
+        for m, match in zip(motifs, best_matches([m.probs for m in motifs], db, windows)):
             m.match = match
 
 

@@ -54,6 +54,16 @@ def scan(x: np.ndarray, mask: np.ndarray, lo: np.ndarray) -> np.ndarray:
     return scores
 
 
+def mean_best_score(windows: np.ndarray, probs: np.ndarray) -> float:
+    """Mean over code windows (n, W; 0-3 = ACGT, 4 = N) of each window's best both-strand
+    log-odds under `probs`; N and positions past the window's end score 0."""
+    w = probs.shape[0]
+    x = np.zeros((len(windows), max(windows.shape[1], w), 4), np.float32)
+    x[:, :windows.shape[1]] = np.eye(5, dtype=np.float32)[windows][..., :4]
+    scores = scan(x, np.ones(x.shape[:2], bool), log_odds(probs))
+    return float(scores.reshape(len(windows), -1).max(axis=1).mean())
+
+
 def information_content(probs: np.ndarray, background=0.25) -> np.ndarray:
     """Bits per column of a (width, 4) probability matrix against a uniform background."""
     p = np.clip(probs, 1e-9, 1)

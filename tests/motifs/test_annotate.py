@@ -70,3 +70,43 @@ def test_empty_or_missing_database_is_an_input_error(tmp_path):
         _motif_db(MotifsRequest("p.fa", tmp_path, motif_db=str(tmp_path / "missing.meme")))
     with pytest.raises(InputError):
         _motif_db(MotifsRequest("p.fa", tmp_path, taxon="mammals"))
+
+
+def _sampled_windows(profile, rng, n=300, flank=6):
+    """n site windows: `flank` random bases, a site drawn from `profile`, `flank` random bases."""
+    w = profile.shape[0]
+    out = rng.integers(0, 4, size=(n, w + 2 * flank))
+    for k in range(w):
+        out[:, flank + k] = rng.choice(4, size=n, p=profile[k] / profile[k].sum())
+    return out.astype(np.uint8)
+
+
+def test_site_sequences_decide_between_paralog_profiles():
+    """Arx and Alx1 share the TAATTA core; a soft, trimmed core matrix cannot tell them apart,
+    the sites it came from can (and without sites the Tomtom order stands)."""
+    from attnbio.motifs.annotate import best_matches
+    from attnbio.motifs.jaspar import load_jaspar
+
+    db = load_jaspar("vertebrates")
+    arx, alx1 = (next(m for m in db if m.name == name) for name in ("Arx", "Alx1"))
+    core = 0.85 * arx.probs[2:] + 0.15 * 0.25
+    rng = np.random.default_rng(0)
+    tomtom_only = best_matches([core], db)[0]
+    by_sites = [best_matches([core], db, [_sampled_windows(p.probs, rng)])[0] for p in (arx, alx1)]
+    assert [m["name"] for m in by_sites] == ["Arx", "Alx1"]
+    assert all(m["q"] < 0.05 for m in by_sites)
+    assert best_matches([core], db, [None])[0] == tomtom_only
+
+
+def test_sites_cannot_pull_the_name_outside_the_tomtom_shortlist():
+    """SOX2 sites under a CTCF matrix: the name stays among the CTCF matrix's five best matches."""
+    from attnbio.motifs.annotate import best_matches, tomtom_pvalues
+    from attnbio.motifs.jaspar import load_jaspar
+
+    db = load_jaspar("vertebrates")
+    ctcf, sox2 = (next(m for m in db if m.name == name) for name in ("CTCF", "SOX2"))
+    p = tomtom_pvalues([ctcf.probs], [m.probs for m in db])[0]
+    shortlist = {db[k].name for k in np.argsort(p, kind="stable")[:5]}
+    windows = _sampled_windows(sox2.probs, np.random.default_rng(0))
+    name = best_matches([ctcf.probs], db, [windows])[0]["name"]
+    assert name in shortlist and "SOX2" not in shortlist

@@ -139,3 +139,35 @@ def test_bias_gain_scales_the_relative_bias():
         b10.table.copy_(b1.table)
     assert torch.allclose(b10(5), 10 * b1(5))
     assert b1(5)[0, 0, 4] == b1.table[6, 0]    # offset +4 clamps to +3, the last row
+
+
+def test_mean_best_score_counts_n_as_zero_and_takes_either_strand():
+    lo = np.eye(4)[[0, 1, 2, 2]] * 0.96 + 0.01                  # ACGG
+    windows = np.array([[4, 0, 1, 2, 2, 4],                      # N ACGG N
+                        [1, 1, 2, 3, 4, 4],                      # CCGT = revcomp(ACGG) after C
+                        [4, 4, 4, 4, 4, 4]], dtype=np.uint8)     # all N
+    best = P.log_odds(lo).max(axis=1).sum()
+    assert P.mean_best_score(windows[:1], lo) == pytest.approx(best, rel=1e-5)
+    assert P.mean_best_score(windows[1:2], lo) == pytest.approx(best, rel=1e-5)
+    assert P.mean_best_score(windows[2:], lo) == 0.0
+    assert P.mean_best_score(windows[:1, :3], lo) < best        # profile longer than the window
+
+
+def test_site_windows_hold_each_site_with_its_flanks_on_the_motif_strand():
+    from attnbio.motifs import discover as D
+    from tests.motifs.helpers_grammar import A_SITE, found_motifs, pair_sequences
+
+    seqs = pair_sequences(40, 120, 24, seed=0)
+    x, mask, _ = one_hot(seqs)
+    motif = found_motifs(seqs, sites=(A_SITE,))[0]
+    motif.heads = ["L1H1"]
+    prof = D.random_profiles(mask, 1, 4, seed=0)
+    cfg = D.DiscoverConfig(min_sites=1)
+    [scored] = D._score_motifs([motif], x, mask, x, mask, prof, ["L1H1"], 4, cfg, D._codes(x))
+    f, w = D.SITE_FLANK, len(A_SITE)
+    assert len(scored.site_windows) == len(scored.sites) > 0
+    for site, win in zip(scored.sites, scored.site_windows):
+        dna = seqs[site.seq][site.start:site.end]
+        if site.strand == "-":
+            dna = dna[::-1].translate(str.maketrans("ACGT", "TGCA"))
+        assert "".join("ACGTN"[c] for c in win[f:f + w]) == dna
