@@ -63,7 +63,7 @@ def main(argv=None):
 
     from attnbio.io.weights import load_weights
     from attnbio.protein.data import load_dssp50, split_ids
-    from attnbio.protein.model import ProteinAttentionModel
+    from attnbio.protein.model import build_model
     from attnbio.protein.train import evaluate, train
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -75,7 +75,7 @@ def main(argv=None):
     torch.set_num_threads(1)
 
     tensors, card = load_weights(args.model, expect_kind="attnbio.protein")
-    model = ProteinAttentionModel(**card["config"])
+    model = build_model(card)
     model.load_state_dict(tensors)
     _, val_ids = split_ids()
     val = load_dssp50(val_ids)
@@ -85,9 +85,13 @@ def main(argv=None):
     keys = ["long_P@L", "long_P@L/2", "long_P@L/5", "medium_P@L", "medium_P@L/5"]
     print("| ranking | " + " | ".join(keys) + " |")
     print("|---|" + "---|" * len(keys))
-    for name, label in (("model", "attnbio protein (bundled)"), ("kd_sum", "Kyte-Doolittle kd_i + kd_j"),
-                        ("random", "random")):
-        print(f"| {label} | " + " | ".join(f"{100 * m[name][k]:.1f}%" for k in keys) + " |")
+    members = getattr(model, "members", [model])
+    rows = [("model", "attnbio protein (bundled" + (f", {len(members)} members)" if len(members) > 1 else ")"), m)]
+    if len(members) > 1:   # the ensemble against its first member alone, same proteins
+        rows.append(("model", "first member alone (seed 0)", evaluate(members[0], val, seed=args.seed)))
+    rows += [("kd_sum", "Kyte-Doolittle kd_i + kd_j", m), ("random", "random", m)]
+    for name, label, mm in rows:
+        print(f"| {label} | " + " | ".join(f"{100 * mm[name][k]:.1f}%" for k in keys) + " |")
     ratio = m["model"]["long_P@L/5"] / m["kd_sum"]["long_P@L/5"]
     print(f"\nlong-range P@L/5: model / Kyte-Doolittle = {ratio:.2f}x (goal >= 2x: "
           f"{'met' if ratio >= 2 else 'NOT met'}); model long P@L "

@@ -3,8 +3,16 @@ MODELS += models-protein
 BENCH += bench-protein
 .PHONY: models-protein bench-protein
 
+# Three members trained alike from seeds 0-2, then joined: contacts are their mean, heads and
+# lenses the seed-0 member's (attnbio/protein/ensemble.py).
+PROTEIN_SEEDS := 0 1 2
 models-protein: $(STAMP)
-	OMP_NUM_THREADS=1 $(BIN)/python -m attnbio.protein.train --seed 0 --out attnbio/weights/protein.safetensors
+	mkdir -p build/protein
+	for s in $(PROTEIN_SEEDS); do \
+	  OMP_NUM_THREADS=1 $(BIN)/python -m attnbio.protein.train --seed $$s --out build/protein/seed$$s.safetensors || exit 1; \
+	done
+	$(BIN)/python -m attnbio.protein.ensemble --out attnbio/weights/protein.safetensors \
+	  $(foreach s,$(PROTEIN_SEEDS),build/protein/seed$(s).safetensors)
 
 bench-protein: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/protein_contacts.py --retrain-seed 1 --threads 2

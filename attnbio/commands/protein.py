@@ -45,7 +45,7 @@ def command(inputs, model_path, chains, nmr_model, attention_threshold, q_cutoff
     from attnbio.io.weights import load_weights, sha256_file
     from attnbio.protein.analyze import analyze
     from attnbio.protein.inputs import read_proteins
-    from attnbio.protein.model import ProteinAttentionModel
+    from attnbio.protein.model import build_model
 
     dev = setup_runtime(threads, seed, device)
     t0 = time.perf_counter()
@@ -54,7 +54,7 @@ def command(inputs, model_path, chains, nmr_model, attention_threshold, q_cutoff
     path = Path(model_path) if model_path else BUNDLED
     tensors, card = load_weights(path, expect_kind="attnbio.protein")
     try:
-        model = ProteinAttentionModel(**card["config"])
+        model = build_model(card)
         model.load_state_dict(tensors)
     except (KeyError, TypeError, RuntimeError) as err:
         raise InputError(f"{path}: weights do not fit the protein model "

@@ -12,10 +12,10 @@ sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
 def bundled():
     from attnbio.commands.protein import BUNDLED
     from attnbio.io.weights import load_weights
-    from attnbio.protein.model import ProteinAttentionModel
+    from attnbio.protein.model import build_model
 
     tensors, card = load_weights(BUNDLED, expect_kind="attnbio.protein")
-    m = ProteinAttentionModel(**card["config"])
+    m = build_model(card)
     m.load_state_dict(tensors)
     return m, card
 
