@@ -17,7 +17,8 @@ models-motifs: $(STAMP)
 	$(BIN)/attnbio motifs $(EXAMPLES)/positives.fa.gz --negatives $(EXAMPLES)/negatives.fa.gz \
 	    --seed 1 --threads 2 -o $(OUT)/models/motifs
 	cp $(OUT)/models/motifs/model.safetensors attnbio/weights/motifs_example.safetensors
-	cp $(OUT)/models/motifs/model.json attnbio/weights/motifs_example.json
+	sed 's/"weights_file": "model.safetensors"/"weights_file": "motifs_example.safetensors"/' \
+	    $(OUT)/models/motifs/model.json > attnbio/weights/motifs_example.json
 
 bench-motifs: $(STAMP)
 	$(BIN)/python benchmarks/motifs_recovery.py --seeds 0 1 2 --threads 2

@@ -26,8 +26,6 @@ class TrainConfig:
     test_fraction: float = 0.1
     max_length: int = 1000
     seed: int = 0
-    schedule: str = "constant"  # or "onecycle": warm up to lr over `warmup` of the steps, then anneal
-    warmup: float = 0.1
 
 
 @dataclass
@@ -87,12 +85,11 @@ def train_model(pos: list[str], neg: list[str], cfg: TrainConfig, model_cfg: Mod
     split = split_indices(y, cfg.val_fraction, cfg.test_fraction, cfg.seed)
     model = MotifAttentionModel(model_cfg or ModelConfig()).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    sched = _schedule(opt, cfg, len(split["train"]))
     rng = np.random.default_rng(cfg.seed)
     best, best_auc, stale, history = None, -1.0, 0, []
     t0 = time.perf_counter()
     for epoch in range(1, cfg.epochs + 1):
-        loss = _train_epoch(model, opt, sched, x, mask, y, split["train"], cfg.batch_size, rng, device)
+        loss = _train_epoch(model, opt, x, mask, y, split["train"], cfg.batch_size, rng, device)
         val_auc = auroc(y[split["val"]], predict(model, x[split["val"]], mask[split["val"]], device=device))
         history.append({"epoch": epoch, "loss": loss, "val_auroc": val_auc, "seconds": time.perf_counter() - t0})
         if log:
@@ -113,7 +110,7 @@ def train_model(pos: list[str], neg: list[str], cfg: TrainConfig, model_cfg: Mod
     return TrainResult(model, metrics, history, split)
 
 
-def _train_epoch(model, opt, sched, x, mask, y, idx, batch_size, rng, device) -> float:
+def _train_epoch(model, opt, x, mask, y, idx, batch_size, rng, device) -> float:
     model.train()
     order = rng.permutation(idx)
     total, n = 0.0, 0
@@ -127,19 +124,9 @@ def _train_epoch(model, opt, sched, x, mask, y, idx, batch_size, rng, device) ->
         opt.zero_grad()
         loss.backward()
         opt.step()
-        if sched is not None:
-            sched.step()
         total += float(loss.detach()) * len(b)
         n += len(b)
     return total / max(n, 1)
-
-
-def _schedule(opt, cfg: TrainConfig, n_train: int):
-    """One-cycle learning rate (Smith & Topin 2019) over all planned steps, or None (constant)."""
-    if cfg.schedule == "constant":
-        return None
-    steps = cfg.epochs * -(-n_train // cfg.batch_size)
-    return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=steps, pct_start=cfg.warmup)
 
 
 def train_config_dict(cfg: TrainConfig) -> dict:
