@@ -111,5 +111,134 @@ def write_split_table(path, data_dir=DATA_DIR) -> None:
     write_tsv(path, ["id", "set", "length", "closest_training_chain", "local_identity"], rows)
 
 
+FOLDS_FILE = DATA_DIR / "folds.tsv"
+FOLD_IDENTITY = 0.30  # linked (same cluster) at local identity >= 30%
+N_FOLDS = 5
+
+
+def local_identity_matrix(examples: list[Example]) -> np.ndarray:
+    """(n, n) local-alignment identity between chains (the rule of split_identity: Smith-Waterman,
+    BLOSUM62, gap open -10, extend -0.5; identical aligned pairs / length of the shorter chain)."""
+    from Bio import Align
+    from Bio.Align import substitution_matrices
+
+    al = Align.PairwiseAligner(mode="local", open_gap_score=-10, extend_gap_score=-0.5)
+    al.substitution_matrix = substitution_matrices.load("BLOSUM62")
+    n = len(examples)
+    out = np.eye(n)
+    for a in range(n):
+        for b in range(a + 1, n):
+            sa, sb = examples[a].sequence, examples[b].sequence
+            ident = al.align(sa, sb)[0].counts().identities
+            out[a, b] = out[b, a] = ident / min(len(sa), len(sb))
+    return out
+
+
+def family_folds(examples: list[Example], identity: np.ndarray, n_folds: int = N_FOLDS,
+                 threshold: float = FOLD_IDENTITY) -> list[dict]:
+    """Cross-validation folds that hold out whole families.
+
+    Rule: the shared data's family groups (LDH, trypsin) are one cluster each; any other chain
+    joins a cluster by single linkage when its local identity (local_identity_matrix) to a
+    member is >= `threshold` (so no two chains in different clusters reach 30%). The two
+    family clusters go to folds 1 and 2; the other clusters, largest first (ties: first member
+    name), each go to the fold with the fewest dssp50 chains so far (ties: lowest fold).
+    Returns one row per chain: id, group, cluster, fold, length, closest_other_fold, identity.
+    """
+    n = len(examples)
+    parent = list(range(n))
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(a, b):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    first_of_group = {}
+    for k, ex in enumerate(examples):
+        if ex.group != "dssp50":
+            union(k, first_of_group.setdefault(ex.group, k))
+    for a in range(n):
+        for b in range(a + 1, n):
+            if identity[a, b] >= threshold:
+                union(a, b)
+    clusters: dict[int, list[int]] = {}
+    for k in range(n):
+        clusters.setdefault(find(k), []).append(k)
+    groups = sorted(first_of_group)  # 'ldh', 'trypsin'
+    fold_of, count = {}, [0] * n_folds
+    named = {}
+    for g_i, g in enumerate(groups):
+        root = find(first_of_group[g])
+        fold_of[root] = g_i % n_folds
+        named[root] = g
+        count[g_i % n_folds] += sum(examples[k].group == "dssp50" for k in clusters[root])
+    rest = sorted((r for r in clusters if r not in fold_of),
+                  key=lambda r: (-len(clusters[r]), examples[clusters[r][0]].id))
+    for r in rest:
+        f = int(np.argmin(count))
+        fold_of[r] = f
+        count[f] += len(clusters[r])
+    for r in clusters:
+        named.setdefault(r, examples[min(clusters[r], key=lambda k: examples[k].id)].id)
+    rows = []
+    for k, ex in enumerate(examples):
+        f = fold_of[find(k)]
+        others = [m for m in range(n) if fold_of[find(m)] != f]
+        best = max(others, key=lambda m: identity[k, m])
+        rows.append({"id": ex.id, "group": ex.group, "cluster": named[find(k)], "fold": f + 1,
+                     "length": len(ex.sequence), "closest_other_fold": examples[best].id,
+                     "identity": round(float(identity[k, best]), 3)})
+    return rows
+
+
+def write_folds_table(path=FOLDS_FILE, data_dir=DATA_DIR) -> None:
+    """folds.tsv: the family folds of all dssp50 and family chains, with the rule and date."""
+    import datetime
+
+    examples = load_dssp50(dssp50_ids(data_dir), data_dir) + load_families(data_dir)
+    rows = family_folds(examples, local_identity_matrix(examples))
+    cols = ["id", "group", "cluster", "fold", "length", "closest_other_fold", "identity"]
+    header = [
+        f"# attnbio protein: family folds for cross-validation, frozen {datetime.date.today()} "
+        "before any tuning (python -m attnbio.protein.data --folds)",
+        "# rule: LDH and trypsin family chains are one cluster each; other chains join a cluster by "
+        f"single linkage at local identity >= {FOLD_IDENTITY:.2f} (Smith-Waterman, BLOSUM62, gap -10/-0.5, "
+        "identities / shorter length); clusters to folds: families to folds 1, 2, then largest "
+        f"cluster first to the fold with fewest dssp50 chains; {N_FOLDS} folds",
+        "# closest_other_fold / identity: the most similar chain outside the chain's fold",
+    ]
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w") as fh:
+        fh.write("\n".join(header) + "\n")
+        fh.write("\t".join(cols) + "\n")
+        for r in rows:
+            fh.write("\t".join(str(r[c]) for c in cols) + "\n")
+    tmp.replace(path)
+
+
+def read_folds(path=FOLDS_FILE) -> dict[str, int]:
+    """chain id -> fold (1-based) from folds.tsv (family chains keyed 'group/id')."""
+    out = {}
+    lines = [ln for ln in Path(path).read_text().splitlines() if ln and not ln.startswith("#")]
+    header = lines[0].split("\t")
+    for ln in lines[1:]:
+        r = dict(zip(header, ln.split("\t")))
+        key = r["id"] if r["group"] == "dssp50" else f"{r['group']}/{r['id']}"
+        out[key] = int(r["fold"])
+    return out
+
+
 if __name__ == "__main__":
-    write_split_table(DATA_DIR / "split.tsv")
+    import sys
+
+    if "--folds" in sys.argv:
+        write_folds_table()
+    else:
+        write_split_table(DATA_DIR / "split.tsv")
