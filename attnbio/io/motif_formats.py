@@ -1,6 +1,9 @@
-"""MEME minimal motif format (version 5, DNA, both strands): read and write.
+"""Motif files: MEME minimal format (read and write), JASPAR and HOMER .motif (write; HOMER read).
 
-Spec: https://meme-suite.org/meme/doc/meme-format.html (minimal MEME format).
+Specs: MEME minimal format, https://meme-suite.org/meme/doc/meme-format.html; JASPAR count
+matrices as Biopython's Bio.motifs.jaspar writes them ('>ID name' then 'A [ counts ]' rows);
+HOMER .motif, http://homer.ucsd.edu/homer/motif/creatingCustomMotifs.html (a tab-separated
+'>consensus<TAB>name<TAB>log-odds threshold' header, then one 'A C G T' probability row per position).
 """
 from __future__ import annotations
 
@@ -58,9 +61,87 @@ def write_meme(path, motifs: list[Motif], background=(0.25, 0.25, 0.25, 0.25)) -
         for row in m.probs:
             lines.append(" ".join(f"{p:.6f}" for p in row))
         lines.append("")
+    _write_text(path, "\n".join(lines))
+
+
+def _write_text(path: Path, text: str) -> None:
+    # a temporary name in the same folder, renamed when complete: no half-written motif file
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("\n".join(lines))
+    tmp.write_text(text)
     tmp.replace(path)
+
+
+def write_jaspar(path, motifs: list[Motif]) -> None:
+    """Write motifs as JASPAR count matrices (Biopython's writer); counts = probs x nsites.
+
+    A motif with nsites = 0 is written as if from 100 sites, so its matrix still reads back.
+    Biopython writes counts with 2 decimals: each count is within 0.005 of probs x nsites.
+    """
+    from Bio.motifs import jaspar
+
+    records = []
+    for m in motifs:
+        n = m.nsites if m.nsites > 0 else 100
+        counts = {b: [float(v) for v in m.probs[:, j] * n] for j, b in enumerate("ACGT")}
+        records.append(jaspar.Motif(m.id, m.name or consensus(m.probs), counts=counts))
+    _write_text(Path(path), jaspar.write(records, "jaspar"))
+
+
+def write_homer(path, motifs: list[Motif], thresholds: list[float]) -> None:
+    """Write motifs in HOMER .motif format; thresholds are natural-log log-odds scores (HOMER's units).
+
+    Probabilities are written with 3 decimals, as HOMER writes its own files.
+    """
+    lines = []
+    for m, t in zip(motifs, thresholds, strict=True):
+        lines.append(f">{consensus(m.probs)}\t{m.id}\t{t:.6f}")
+        lines.extend("\t".join(f"{p:.3f}" for p in row) for row in m.probs)
+    _write_text(Path(path), "".join(line + "\n" for line in lines))
+
+
+def read_homer(path) -> list[tuple[Motif, float]]:
+    """Read a HOMER .motif file -> [(motif, log-odds threshold)]; rows are normalised to sum to 1."""
+    path = Path(path)
+    try:
+        lines = path.read_text().splitlines()
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a text file") from None
+    out, header, rows = [], None, []
+
+    def close(lineno):
+        if header is not None:
+            if not rows:
+                raise InputError(f"{path}: line {lineno}: motif {header[1]} has no probability rows")
+            probs = np.asarray(rows, float)
+            probs = probs / probs.sum(axis=1, keepdims=True).clip(min=1e-12)
+            out.append((Motif(header[1], header[0], probs), header[2]))
+
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        if line.startswith(">"):
+            close(i)
+            words = line[1:].split("\t")
+            try:
+                header, rows = (words[0], words[1], float(words[2])), []
+            except (IndexError, ValueError):
+                raise InputError(f"{path}: line {i}: a HOMER header needs '>consensus<TAB>name<TAB>threshold'") from None
+            continue
+        if header is None:
+            raise InputError(f"{path}: line {i}: probability row before the first '>' header")
+        try:
+            row = [float(v) for v in line.split()]
+        except ValueError:
+            row = []
+        if len(row) != 4:
+            raise InputError(f"{path}: line {i}: expected 4 numbers (A C G T) in motif {header[1]}")
+        rows.append(row)
+    close(len(lines))
+    if not out:
+        raise InputError(f"{path}: no motifs found")
+    return out
 
 
 _MATRIX = re.compile(r"letter-probability matrix:(.*)")

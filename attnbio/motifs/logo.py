@@ -1,7 +1,8 @@
-"""Sequence logos and small histograms as PNG bytes (matplotlib, Agg backend, no network).
+"""Sequence logos (PNG or SVG bytes) and small histograms (PNG bytes); matplotlib Agg, no network.
 
 Logo letter heights follow Schneider & Stephens (1990), Nucleic Acids Res 18:6097: column
-height = information content (bits), letters stacked by probability, largest on top.
+height = information content (bits), letters stacked by probability, largest on top. Letters
+are drawn by logomaker (Tareen & Kinney 2020, Bioinformatics 36:2272).
 """
 from __future__ import annotations
 
@@ -23,48 +24,59 @@ def _figure(width: float, height: float):
 
 def _png(fig) -> bytes:
     buf = io.BytesIO()
-    # a fixed creation date keeps the bytes identical for the same inputs
+    # no Software/date chunk: the bytes stay identical for the same inputs
     fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight")
     return buf.getvalue()
 
 
-def _letter(ax, letter: str, x: float, y: float, height: float) -> None:
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.patches import PathPatch
-    from matplotlib.textpath import TextPath
-    from matplotlib.transforms import Affine2D
+def _svg(fig) -> bytes:
+    import matplotlib
 
-    path = TextPath((0, 0), letter, size=1, prop=FontProperties(family="DejaVu Sans", weight="bold"))
-    ext = path.get_extents()
-    t = (Affine2D().translate(-ext.x0, -ext.y0).scale(0.9 / ext.width, height / ext.height)
-         .translate(x + 0.05, y))
-    ax.add_patch(PathPatch(t.transform_path(path), color=COLORS[letter], lw=0))
+    buf = io.BytesIO()
+    # clip-path ids are hashed with svg.hashsalt (random otherwise) and the date is left out,
+    # so the same matrix gives the same bytes; glyphs are paths, so no font is needed to view it
+    with matplotlib.rc_context({"svg.hashsalt": "attnbio", "svg.fonttype": "path"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    return buf.getvalue()
 
 
-def logo_png(probs: np.ndarray, title: str = "") -> bytes:
-    """A (width, 4) ACGT probability matrix -> information-content logo as PNG bytes."""
+def _logo_figure(probs: np.ndarray, title: str):
     from attnbio.motifs.pwm import information_content
 
     probs = np.asarray(probs, float)
-    ic = information_content(probs)
-    fig = _figure(max(2.0, 0.32 * len(probs)), 1.5)
+    heights = probs * information_content(probs)[:, None]       # bits per letter
+    fig = _figure(max(2.0, 0.32 * len(probs)), 1.5)             # selects Agg before logomaker loads pyplot
+    import logomaker
+    import pandas as pd
+
     ax = fig.add_subplot()
-    for i, (row, h) in enumerate(zip(probs, ic)):
-        y = 0.0
-        for b in np.argsort(row, kind="stable"):
-            hh = row[b] * h
-            if hh > 1e-3:
-                _letter(ax, "ACGT"[b], i, y, hh)
-            y += hh
-    ax.set_xlim(0, len(probs))
+    logomaker.Logo(pd.DataFrame(heights, columns=list("ACGT")), ax=ax, color_scheme=COLORS,
+                   font_name="DejaVu Sans", stack_order="big_on_top", baseline_width=0)
+    ax.set_xlim(-0.5, len(probs) - 0.5)
     ax.set_ylim(0, 2)
     ax.set_ylabel("bits")
-    ax.set_xticks(np.arange(len(probs)) + 0.5, [str(i + 1) for i in range(len(probs))], fontsize=7)
+    ax.set_xticks(np.arange(len(probs)), [str(i + 1) for i in range(len(probs))], fontsize=7)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if title:
         ax.set_title(title, fontsize=9)
-    return _png(fig)
+    return fig
+
+
+def logo_png(probs: np.ndarray, title: str = "") -> bytes:
+    """A (width, 4) ACGT probability matrix -> information-content logo as PNG bytes."""
+    return _png(_logo_figure(probs, title))
+
+
+def logo_svg(probs: np.ndarray, title: str = "") -> bytes:
+    """A (width, 4) ACGT probability matrix -> the same logo as logo_png, as SVG bytes."""
+    return _svg(_logo_figure(probs, title))
+
+
+def logo_png_svg(probs: np.ndarray, title: str = "") -> tuple[bytes, bytes]:
+    """The logo of logo_png as (PNG bytes, SVG bytes), drawn once."""
+    fig = _logo_figure(probs, title)
+    return _png(fig), _svg(fig)
 
 
 def bars_png(x: np.ndarray, series: list[tuple[str, np.ndarray, str]], xlabel: str, title: str = "",

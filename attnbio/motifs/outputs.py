@@ -1,11 +1,12 @@
-"""Write the motif outputs named in design.md: MEME, TSV tables and the versioned HDF5 file."""
+"""Write the motif outputs named in design.md: MEME (+ JASPAR, HOMER, logos), TSV tables and the versioned HDF5 file."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 
-from attnbio.io.motif_formats import Motif, consensus, write_meme
+from attnbio.io.motif_formats import Motif, consensus, write_homer, write_jaspar, write_meme
 from attnbio.io.results import results_file, write_array, write_group
 from attnbio.io.tables import format_value, write_tsv
 
@@ -22,18 +23,53 @@ INTERACTION_EXTRA = ["distance_spread", "status", "shadow_of"]
 FORMAT, FORMAT_VERSION = "attnbio.motifs", "1.0"
 
 
-def write_motif_files(outdir, motifs, seq_ids: list[str], offsets, background, interactions=()) -> None:
-    """motifs.meme, motifs.tsv, sites.tsv, interactions.tsv from discovered motifs.
+def write_motif_files(outdir, motifs, seq_ids: list[str], offsets, background, interactions=(),
+                      site_pvalue: float = 1e-4) -> None:
+    """motifs.meme, motifs.tsv, sites.tsv, interactions.tsv (+ write_motif_exports) from discovered motifs.
 
     `offsets` maps encoded positions back to the input sequences (non-zero where cropped).
     Matches (match_id ...) come from m.meta when annotation ran; empty otherwise.
     """
     outdir = Path(outdir)
-    write_meme(outdir / "motifs.meme",
-               [Motif(m.id, consensus(m.probs), m.probs, len(m.sites)) for m in motifs], background)
+    write_meme(outdir / "motifs.meme", _plain(motifs), background)
     write_tsv(outdir / "motifs.tsv", MOTIF_COLUMNS, [_motif_row(m) for m in motifs])
     write_tsv(outdir / "sites.tsv", SITE_COLUMNS, _site_rows(motifs, seq_ids, offsets))
     write_tsv(outdir / "interactions.tsv", INTERACTION_COLUMNS + INTERACTION_EXTRA, list(interactions))
+    write_motif_exports(outdir, motifs, site_pvalue)
+
+
+def _plain(motifs) -> list[Motif]:
+    """Discovered motifs as file-format motifs: alt name = consensus, nsites = number of sites."""
+    return [Motif(m.id, consensus(m.probs), m.probs, len(m.sites)) for m in motifs]
+
+
+_SAFE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def write_motif_exports(outdir, motifs, site_pvalue: float = 1e-4) -> None:
+    """motifs.jaspar, motifs.homer and logos/<motif_id>.png/.svg: the motifs for other tools.
+
+    The HOMER threshold is the score at which sites.tsv calls a site (PWM p < site_pvalue,
+    exact score distribution, uniform background) converted to natural log, HOMER's unit.
+    """
+    from attnbio.motifs import pwm as P
+    from attnbio.motifs.logo import logo_png_svg
+
+    for m in motifs:
+        if not _SAFE_ID.fullmatch(m.id):          # IDs become file names; refuse before writing any
+            raise ValueError(f"motif ID {m.id!r} is not safe as a file name")
+    outdir = Path(outdir)
+    plain = _plain(motifs)
+    write_jaspar(outdir / "motifs.jaspar", plain)
+    write_homer(outdir / "motifs.homer", plain,
+                [np.log(2) * P.score_threshold(P.log_odds(m.probs), site_pvalue) for m in motifs])
+    logos = outdir / "logos"
+    logos.mkdir(exist_ok=True)
+    for m in motifs:
+        name = (getattr(m, "match", None) or {}).get("name")
+        png, svg = logo_png_svg(m.probs, f"{m.id} {consensus(m.probs)}" + (f" ({name})" if name else ""))
+        (logos / f"{m.id}.png").write_bytes(png)
+        (logos / f"{m.id}.svg").write_bytes(svg)
 
 
 def _motif_row(m) -> dict:

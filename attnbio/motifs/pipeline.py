@@ -79,7 +79,8 @@ def run_motifs(req: MotifsRequest, log=lambda msg: None) -> MotifsSummary:
     offsets = _offsets(pos_seqs, req.max_length)
     ids = [r.id for r in pos]
     background = _composition(pos_seqs)
-    write_motif_files(req.outdir, disc.motifs, ids, offsets, background, interactions)
+    write_motif_files(req.outdir, disc.motifs, ids, offsets, background, interactions,
+                      site_pvalue=req.discover.site_pvalue)
     inputs = {str(req.positives): _digest(req.positives)}
     if req.negatives:
         inputs[str(req.negatives)] = _digest(req.negatives)

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from attnbio.cli import cli
-from attnbio.io.motif_formats import read_meme
+from attnbio.io.motif_formats import read_homer, read_meme
 from attnbio.io.tables import read_tsv
 from attnbio.motifs.outputs import INTERACTION_COLUMNS, MOTIF_COLUMNS, SITE_COLUMNS
 
@@ -49,6 +49,10 @@ def test_outputs_follow_the_contract(first_run):
     rows = read_tsv(first_run / "motifs.tsv")
     meme_ids = [m.id for m in read_meme(first_run / "motifs.meme")] if rows else []
     assert meme_ids == [r["motif_id"] for r in rows]
+    if rows:
+        assert [m.id for m, _ in read_homer(first_run / "motifs.homer")] == meme_ids
+    assert sorted(p.name for p in (first_run / "logos").iterdir()) == sorted(
+        f"{i}.{ext}" for i in meme_ids for ext in ("png", "svg"))
     assert all(r["motif_id"].startswith("attnbio_m") for r in rows)
     card = json.loads((first_run / "model.json").read_text())
     assert card["seed"] == 5 and 0.0 <= card["metrics"]["test_auroc"] <= 1.0
@@ -62,7 +66,9 @@ def test_same_seed_gives_identical_files(sim, first_run, tmp_path):
     r = invoke("motifs", sim / "positives.fa", "--negatives", sim / "negatives.fa", "--epochs", 2,
                "--seed", 5, "--threads", 1, "-o", out)
     assert r.exit_code == 0, r.output
-    for name in ["motifs.meme", "motifs.tsv", "sites.tsv", "model.safetensors"]:
+    logos = sorted(f"logos/{p.name}" for p in (first_run / "logos").iterdir())
+    for name in ["motifs.meme", "motifs.tsv", "sites.tsv", "model.safetensors", "motifs.jaspar",
+                 "motifs.homer"] + logos:
         assert (out / name).read_bytes() == (first_run / name).read_bytes(), name
 
 
