@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 
 import click
 
 from attnbio import __version__
-from attnbio.errors import InputError
+from attnbio.errors import InputError, OutputError
 
 MAIN_COMMANDS = {
     "motifs": "Discover TF motifs and cooperative pairs from a DNA attention model.",
     "simulate": "Make benchmark data with known planted motifs and grammar.",
     "scan": "Run a trained motif model over FASTA, streaming (one shard).",
     "merge": "Merge shard outputs of `attnbio scan` into one result set.",
+    "cluster-check": "Check a SLURM profile against the cluster before the workflow submits.",
     "protein": "Protein attention heads: physicochemical lenses and predicted contacts.",
     "refine": "Refine a structure with a triangle-updated pair representation.",
 }
@@ -43,9 +45,9 @@ class LazyGroup(click.Group):
         if name not in MAIN_COMMANDS and name not in SECONDARY_COMMANDS:
             return None
         try:
-            module = importlib.import_module(f"attnbio.commands.{name}")
+            module = importlib.import_module(f"attnbio.commands.{name.replace('-', '_')}")
         except ModuleNotFoundError as err:
-            if err.name == f"attnbio.commands.{name}":
+            if err.name == f"attnbio.commands.{name.replace('-', '_')}":
                 return _not_built(name)
             raise
         return module.command
@@ -78,9 +80,14 @@ def cli(ctx, verbose, quiet):
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: maps user mistakes to exit 2 and internal errors to exit 1, one line each."""
-    verbose = any(a in ("-vv", "--verbose") or a.startswith("-vv") for a in (argv or sys.argv[1:]))
+    args = list(sys.argv[1:] if argv is None else argv)
+    # Tracebacks at -vv, as the help says: count -v, -vv and --verbose like Click does.
+    verbose = sum(len(a) - 1 for a in args if a[:2] == "-v" and set(a[1:]) == {"v"}) + args.count("--verbose") >= 2
+    hard = argv is None              # the real process (not a test calling main) may skip shutdown
     try:
         cli.main(args=argv, prog_name="attnbio", standalone_mode=False)
+    except OutputError as err:
+        _fail(f"error: {err}", 2, hard=hard)
     except InputError as err:
         _fail(f"error: {err}", 2)
     except click.exceptions.Exit as err:
@@ -100,12 +107,26 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as err:  # noqa: BLE001 - the last line of defence against tracebacks
         if verbose:
             raise
-        _fail(f"internal error: {type(err).__name__}: {err} (run with -vv for a traceback)", 1)
+        from attnbio.io.outdir import disk_errno
+
+        code = disk_errno(err)
+        if code is not None:   # a disk that failed outside an output folder (e.g. a model file)
+            _fail(f"error: cannot write ({os.strerror(code)})", 2, hard=hard)
+        first = (str(err).splitlines() or [""])[0]
+        _fail(f"internal error: {type(err).__name__}: {first} (run with -vv for a traceback)", 1)
     sys.exit(0)
 
 
-def _fail(message: str, status: int) -> None:
+def _fail(message: str, status: int, hard: bool = False) -> None:
     click.echo(f"attnbio: {message}", err=True)
+    if hard:
+        # Skip interpreter shutdown: HDF5 crashes (SIGSEGV) flushing a file whose writes failed.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(status)
     sys.exit(status)
 
 

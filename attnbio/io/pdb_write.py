@@ -6,11 +6,12 @@ each chain, END at the end. The B-factor column carries a per-residue value chos
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from attnbio.io.outdir import atomic_path
 
 ATOM_ORDER = ("N", "CA", "C", "O", "CB")
 
@@ -64,6 +65,6 @@ def pdb_text(chains: list[ChainOut], remarks: list[str] | None = None) -> str:
 def write_pdb(path, chains: list[ChainOut], remarks: list[str] | None = None) -> None:
     """Write `chains` to `path` via a temporary name in the same folder."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = atomic_path(path)
     tmp.write_text(pdb_text(chains, remarks))
     tmp.replace(path)

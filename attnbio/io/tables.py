@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from attnbio.io.outdir import atomic_path
+
 
 def format_value(v) -> str:
     """Text for one cell: '' for None/NaN, compact repr for floats, str otherwise."""
@@ -21,7 +23,7 @@ def format_value(v) -> str:
 def write_tsv(path, columns: list[str], rows) -> None:
     """Write rows (dicts or sequences in column order) to `path` via a temporary name."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = atomic_path(path)
     with open(tmp, "w", newline="\n") as fh:
         fh.write("\t".join(columns) + "\n")
         for row in rows:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from attnbio.errors import InputError
+from attnbio.io.outdir import atomic_path
 
 
 def sha256_file(path) -> str:
@@ -30,12 +31,12 @@ def save_weights(path, tensors: dict, card: dict) -> dict:
     from safetensors.torch import save_file
 
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = atomic_path(path)
     save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp))
     tmp.replace(path)
     card = dict(card, weights_file=path.name, sha256=sha256_file(path))
     cpath = card_path(path)
-    ctmp = cpath.with_name(f".{cpath.name}.tmp")
+    ctmp = atomic_path(cpath)
     ctmp.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
     ctmp.replace(cpath)
     return card

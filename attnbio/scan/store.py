@@ -21,8 +21,9 @@ SCORE_COLUMNS = ["seq_id", "length", "logit", "prob"]
 H5_NAME, SCORES_NAME, SITES_NAME = "scan.h5", "scores.tsv", "sites.tsv"
 OUTPUT_FILES = (SCORES_NAME, SITES_NAME, H5_NAME)
 # Root attributes that must agree between shards for their merge to mean anything.
+# genome_regions: set only for BED input (attnbio.scan.inputs), so FASTA and BED shards do not mix.
 SETTINGS = ("format", "format_version", "model_sha256", "motifs_sha256", "max_length", "bucket_bp",
-            "batch_size", "site_pvalue", "token_bp", "head_names")
+            "batch_size", "site_pvalue", "token_bp", "head_names", "genome_regions")
 BLOCK = 4096                     # rows buffered before they are appended to the HDF5 datasets
 
 
@@ -183,6 +184,9 @@ class ScanWriter:
         ds[n:] = arr
 
     def _flush(self, group: str) -> None:
+        from attnbio.io.results import check_writes
+
+        check_writes(self.h5)        # a full disk stops the scan at the next block, not at the end
         k = self._n_block[group]
         if not k:
             return

@@ -33,7 +33,7 @@ def outdir(tmp_path_factory):
 
 def test_outputs_are_complete(outdir):
     assert sorted(p.name for p in outdir.iterdir()) == [
-        "contacts.tsv", "heads.tsv", "heatmaps", "metrics.tsv", "results.h5"]
+        ".attnbio-output", "contacts.tsv", "heads.tsv", "heatmaps", "metrics.tsv", "results.h5"]
     heads = read_tsv(outdir / "heads.tsv")
     assert len(heads) == 16 and {"lens", "hydrophobic_prop", "contact_q"} <= set(heads[0])
     for h in heads:

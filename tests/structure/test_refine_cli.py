@@ -59,7 +59,7 @@ def refined(tmp_path_factory):
 def test_outputs_and_metrics(refined):
     tmp, _, _ = refined
     out = tmp / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["metrics.tsv", "pair.h5", "refined.pdb"]
+    assert sorted(p.name for p in out.iterdir()) == [".attnbio-output", "metrics.tsv", "pair.h5", "refined.pdb"]
     rows = {r["metric"]: r for r in read_tsv(out / "metrics.tsv")}
     assert int(rows["n_residues"]["input"]) == 79
     # noisy input vs true structure: the refinement must improve lDDT-Ca and reduce spacing errors
