@@ -21,6 +21,7 @@ MAIN_COMMANDS = {
     "scan": "Run a trained motif model over FASTA, streaming (one shard).",
     "merge": "Merge shard outputs of `attnbio scan` into one result set.",
     "cluster-check": "Check a SLURM profile against the cluster before the workflow submits.",
+    "cluster-check": "Check a SLURM profile against the cluster before the workflow submits.",
     "protein": "Protein attention heads: physicochemical lenses and predicted contacts.",
     "refine": "Refine a structure with a triangle-updated pair representation.",
 }
