@@ -16,7 +16,7 @@ from attnbio.motifs.grammar import GrammarConfig
 from attnbio.motifs.intervene import InterveneConfig
 from attnbio.motifs.model import ModelConfig, load_model, save_model
 from attnbio.motifs.grammar import interaction_rows
-from attnbio.motifs.outputs import write_motif_files, write_results_h5
+from attnbio.motifs.outputs import write_all_motifs_tsv, write_motif_files, write_results_h5
 from attnbio.motifs.shuffle import shuffled_controls
 from attnbio.motifs.train import MIN_PER_CLASS, TrainConfig, train_model
 
@@ -36,6 +36,13 @@ class MotifsRequest:
     motif_db: str | None = None        # a MEME file instead of JASPAR CORE for `taxon`
     grammar: GrammarConfig = field(default_factory=GrammarConfig)
     intervene: InterveneConfig = field(default_factory=InterveneConfig)
+    all_motifs: bool = False           # report every motif, not only those enriched at q < 0.05
+    # ChIP-seq route (chip.py): BED/narrowPeak positives or negatives read from this genome
+    genome: str | None = None
+    size: int | None = 200             # bp centred on the summit/midpoint; None = regions as given
+    mask_repeats: bool = False
+    max_n_fraction: float = 0.25
+    background_ratio: float = 1.0      # genomic background regions per peak
 
 
 @dataclass
@@ -55,13 +62,21 @@ class MotifsSummary:
 def run_motifs(req: MotifsRequest, log=lambda msg: None) -> MotifsSummary:
     """Everything the motifs command does, writing into req.outdir; returns a summary."""
     motif_db = _motif_db(req)          # a bad --motif-db fails before any training
-    pos = read_all(req.positives, min_count=MIN_PER_CLASS, what="positive sequences")
-    if req.negatives:
-        neg = read_all(req.negatives, min_count=MIN_PER_CLASS, what="negative sequences")
-        neg_source = str(req.negatives)
+    from attnbio.motifs.chip import chip_inputs
+
+    # Training needs MIN_PER_CLASS of each class; a given --model only needs sequences to read.
+    min_count = 1 if req.model else MIN_PER_CLASS
+    chip = chip_inputs(req, log, min_count)   # BED peaks/negatives + --genome; None for FASTA
+    if chip is not None:
+        pos, neg, neg_source = chip.positives, chip.negatives, chip.negatives_source
     else:
-        neg = None
-        neg_source = f"dinucleotide-shuffled positives (seed {req.seed})"
+        pos = read_all(req.positives, min_count=min_count, what="positive sequences")
+        if req.negatives:
+            neg = read_all(req.negatives, min_count=min_count, what="negative sequences")
+            neg_source = str(req.negatives)
+        else:
+            neg = None
+            neg_source = f"dinucleotide-shuffled positives (seed {req.seed})"
     pos_seqs = [r.sequence for r in pos]
     neg_seqs = [r.sequence for r in neg] if neg else shuffled_controls(pos_seqs, req.seed)
     n_cropped = sum(len(s) > req.max_length for s in pos_seqs)
@@ -74,6 +89,14 @@ def run_motifs(req: MotifsRequest, log=lambda msg: None) -> MotifsSummary:
                     max_length=req.max_length, device=req.device)
     log(f"naming {len(disc.motifs)} motifs by Tomtom against {req.motif_db or 'JASPAR CORE ' + req.taxon}")
     annotate_motifs(disc.motifs, motif_db)
+    all_motifs = disc.motifs
+    if not req.all_motifs:             # report what is significant; motifs_all.tsv keeps the rest
+        disc.motifs = [m for m in all_motifs if is_significant(m)]
+        log(f"{len(disc.motifs)} of {len(all_motifs)} motifs enriched at q < {SIGNIFICANT_Q} are reported "
+            f"(all in motifs_all.tsv; --all reports every motif)")
+    warning = other_taxa_warning(disc.motifs, req)
+    if warning:
+        log(warning)
     pairs = find_and_check_pairs(model, pos_seqs, neg_seqs, disc, req, log)
     interactions = interaction_rows(pairs, disc.motifs)
     offsets = _offsets(pos_seqs, req.max_length)
@@ -81,20 +104,63 @@ def run_motifs(req: MotifsRequest, log=lambda msg: None) -> MotifsSummary:
     background = _composition(pos_seqs)
     write_motif_files(req.outdir, disc.motifs, ids, offsets, background, interactions,
                       site_pvalue=req.discover.site_pvalue)
+    write_all_motifs_tsv(req.outdir / "motifs_all.tsv", all_motifs)
+    if chip is not None:               # genome coordinates, background.bed, known_motifs.tsv, n_peaks
+        from attnbio.motifs.chip import write_chip_outputs
+
+        known = write_chip_outputs(req.outdir, chip, disc.motifs, motif_db, pos_seqs, neg_seqs, req, log)
     inputs = {str(req.positives): _digest(req.positives)}
     if req.negatives:
         inputs[str(req.negatives)] = _digest(req.negatives)
+    if chip is not None:
+        inputs.update(chip.inputs)
     meta = {"seed": req.seed, "inputs": inputs, "model_sha256": sha256_file(model_file),
             "metrics": card.get("metrics", {})}
     write_results_h5(req.outdir / "results.h5", disc.motifs, disc, ids, offsets, meta, interactions)
     from attnbio.motifs.report import write_report
 
     length = min(max(len(s) for s in pos_seqs), req.max_length)
-    write_report(req.outdir / "report.html", report_summary(req, neg_source, meta), disc.motifs, pairs.pairs, length)
+    summary = report_summary(req, neg_source, meta)
+    if chip is not None:
+        from attnbio.motifs.chip import report_section
+
+        summary.update(report_section(known))
+    write_report(req.outdir / "report.html", summary, disc.motifs, pairs.pairs, length)
     n_enriched = sum(m.q_value < 0.05 and m.log2_enrichment > 0 for m in disc.motifs)
     n_confirmed = sum(c.status == "attention+effect" for c in pairs.pairs)
     return MotifsSummary(len(pos_seqs), len(neg_seqs), neg_source, card.get("metrics", {}), len(disc.motifs),
                          n_enriched, n_cropped, meta["model_sha256"], len(pairs.pairs), n_confirmed)
+
+
+SIGNIFICANT_Q = 0.05
+
+
+def is_significant(m) -> bool:
+    """A reported motif: enriched in the positives at BH q < 0.05 (log2 enrichment > 0)."""
+    return m.q_value < SIGNIFICANT_Q and m.log2_enrichment > 0
+
+
+def other_taxa_warning(motifs, req) -> str | None:
+    """One line when motifs unnamed in the chosen JASPAR taxon (q >= 0.05) match another taxon's
+    profiles at q < 0.05 (Drosophila promoter elements named after vertebrate factors, issue 12)."""
+    if req.motif_db or req.taxon == "all":
+        return None
+    unnamed = [m for m in motifs if not ((getattr(m, "match", None) or {}).get("q", 1.0) < SIGNIFICANT_Q)]
+    if not unnamed:
+        return None
+    from attnbio.motifs.annotate import best_matches
+    from attnbio.motifs.jaspar import load_jaspar
+
+    other = [m for m in load_jaspar("all") if m.meta.get("taxon") != req.taxon]
+    hits = [(m, b) for m, b in zip(unnamed, best_matches([m.probs for m in unnamed], other,
+                                                          [m.site_windows for m in unnamed]))
+            if b.get("q", 1.0) < SIGNIFICANT_Q]
+    if not hits:
+        return None
+    taxa = sorted({next(o.meta["taxon"] for o in other if o.id == b["id"]) for _, b in hits})
+    names = ", ".join(f"{m.id} ~ {b['name']} (q {b['q']:.2g})" for m, b in hits[:4])
+    return (f"warning: {len(unnamed)} reported motifs have no JASPAR CORE {req.taxon} match at q < 0.05, "
+            f"but {len(hits)} match {'/'.join(taxa)} profiles ({names}): try --taxon {taxa[0]} or --taxon all")
 
 
 def _motif_db(req):
@@ -200,7 +266,10 @@ def model_card(req, neg_source: str, metrics: dict, cfg: TrainConfig) -> dict:
 
 
 def _digest(path) -> str:
-    return "" if str(path) == "-" else sha256_file(path)
+    """SHA-256 of an input as it was read (hashed while parsed, so '-' and pipes have one too)."""
+    from attnbio.io.source import input_digest
+
+    return input_digest(path)
 
 
 def _offsets(seqs, max_length):

@@ -62,8 +62,16 @@ def _motif_card(m, seq_length: int) -> str:
     if match.get("id"):
         q = match.get("q")
         good = q is not None and q < 0.05
-        label = (f'JASPAR match: <b>{html.escape(str(match["name"]))}</b> ({html.escape(str(match["id"]))}), '
-                 f'<span class="{"ok" if good else "no"}">q = {_fmt(q)}</span>')
+        if good:
+            label = (f'JASPAR match: <b>{html.escape(str(match["name"]))}</b> ({html.escape(str(match["id"]))}), '
+                     f'<span class="ok">q = {_fmt(q)}</span>')
+        else:   # no name below q 0.05: the closest profile is shown as a hint, not as a name
+            label = (f'<span class="no">no database match at q &lt; 0.05</span> (closest: '
+                     f'{html.escape(str(match["name"]))}, q = {_fmt(q)})')
+        alts = match.get("alternatives") or []
+        if alts:
+            label += ('<div class="muted">next: ' + ", ".join(
+                f'{html.escape(str(a["name"]))} (q = {_fmt(a["q"])})' for a in alts) + "</div>")
     else:
         label = '<span class="muted">no database match</span>'
     return (f'<div class="card" id="{html.escape(m.id)}"><h3>{html.escape(name)}</h3>'
@@ -71,6 +79,12 @@ def _motif_card(m, seq_length: int) -> str:
             f'<div>{len(m.sites)} sites in {m.n_pos} positives vs {m.n_neg} negatives; '
             f'log2 enrichment {_fmt(m.log2_enrichment)}, q = {_fmt(m.q_value)}; heads {html.escape(",".join(m.heads))}</div>'
             f'{_img(hist, "site positions of " + m.id)}</div>')
+
+
+def _name(m) -> str | None:
+    """The motif's database name where its Tomtom q < 0.05, else None (an empty cell)."""
+    match = getattr(m, "match", None) or {}
+    return match.get("name") if match.get("q") is not None and match["q"] < 0.05 else None
 
 
 def _pair_card(c, motifs, pairs=()) -> str:
@@ -84,7 +98,8 @@ def _pair_card(c, motifs, pairs=()) -> str:
     names = []
     for m in (a, b):
         match = getattr(m, "match", None) or {}
-        names.append(f"{m.id} = {match['name']}" if match.get("name") else m.id)
+        named = match.get("name") and match.get("q") is not None and match["q"] < 0.05
+        names.append(f"{m.id} = {match['name']} (q = {_fmt(match['q'])})" if named else f"{m.id} (unnamed)")
     return (f'<div class="card" id="pair-{html.escape(a.id)}-{html.escape(b.id)}-{c.distance}"><h3>{title}</h3>'
             f'<div class="muted">{html.escape("; ".join(names))}</div>'
             f'<div>heads {html.escape(",".join(c.heads))}; {c.n_obs} linked pairs at the distance vs '
@@ -104,6 +119,19 @@ def _shadow_note(c, pairs, motifs) -> str:
     return html.escape(f" (repeats the site pairs of {motifs[s.a].id} -> {motifs[s.b].id} at {s.distance} bp)")
 
 
+def _known_section(known: dict | None) -> str:
+    """Known-motif enrichment (known_motifs.tsv, ChIP-seq route): the best rows, HOMER's first table."""
+    if not known:
+        return ""
+    rows = [[r["rank"], r["motif_id"], r["name"], r["consensus"], r["p_value"], r["q_value"],
+             f'{r["pct_targets"]:.1f}%', f'{r["pct_background"]:.1f}%'] for r in known["rows"]]
+    return (f"<h2>Known motifs ({known['n_profiles']} profiles; best {len(rows)} by p)</h2>"
+            f'<p class="muted">Targets ({known["n_targets"]}) and background ({known["n_background"]}) with a '
+            f'site at PWM p &lt; {_fmt(known["site_pvalue"])}; one-sided Fisher test, BH q; all rows in '
+            f'known_motifs.tsv.</p>'
+            + _table(["rank", "motif", "name", "consensus", "p", "q", "% targets", "% background"], rows))
+
+
 def render_report(summary: dict, motifs, pairs, seq_length: int) -> str:
     """The page as a string. summary: title, inputs {path: sha256}, model, metrics, versions, settings."""
     parts = ["<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
@@ -118,10 +146,11 @@ def render_report(summary: dict, motifs, pairs, seq_length: int) -> str:
     rows += [["model sha256", summary.get("model_sha256", "")]]
     rows += [[f"version: {k}", v] for k, v in summary.get("versions", {}).items()]
     parts.append(_table(["item", "value"], rows))
+    parts.append(_known_section(summary.get("known_motifs")))
     parts.append(f"<h2>Motifs ({len(motifs)})</h2>")
     parts.append(_table(["motif", "consensus", "sites", "log2 enrichment", "q", "match", "match q"],
                         [[m.id, consensus(m.probs), len(m.sites), m.log2_enrichment, m.q_value,
-                          (getattr(m, "match", None) or {}).get("name"), (getattr(m, "match", None) or {}).get("q")]
+                          _name(m), (getattr(m, "match", None) or {}).get("q")]
                          for m in motifs]))
     parts += [_motif_card(m, seq_length) for m in motifs]
     confirmed = sum(c.status == "attention+effect" for c in pairs)
