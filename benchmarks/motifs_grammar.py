@@ -147,6 +147,7 @@ def modisco_route(model, pos, truth, enriched) -> dict:
     tmap = _truth_map(ppms, truth)
     found = {t for t in tmap if t is not None}
     return {"patterns": len(ppms), "recovered": len(found & enriched),
+            "matched_enriched": sum(t is not None and t in enriched for t in tmap),
             "decoy_reported": len(found - enriched), "t_attr": t_attr, "t_modisco": t_mod}
 
 

@@ -64,3 +64,344 @@ CONFIGS = [
                     gc=0.42, min_distance=10, max_distance=60)),
 ]
 SEEDS = (0, 1)
+
+USAGE = """
+For each configuration and seed, in one fresh process (so time and peak memory are its own):
+simulate; the attention route exactly as `attnbio motifs pos.fa --negatives neg.fa --seed S -o
+out` runs it (attnbio.motifs.pipeline.run_motifs; scored from the files it writes: results.h5
+for the matrices, interactions.tsv for the pairs); the random-seqlet control (the same seqlet
+-> PWM route from random positions, benchmarks/motifs_recovery.py) on the trained model; and,
+on the configurations marked modisco, attribution + tfmodisco-lite (benchmarks/motifs_grammar.py).
+
+Scores (the rules of motifs_recovery.py and motifs_grammar.py, imported from them): a planted
+enriched motif (pair member or single) is recovered when a reported motif (q < 0.05, enriched)
+matches its JASPAR profile at Tomtom q < 0.05 against all of JASPAR CORE vertebrates; precision
+is the share of reported motifs that match some planted profile; a decoy is reported when a
+reported motif matches it; a planted pair is recovered when a reported pair (interactions.tsv
+status attention+effect) links motifs that best match its two profiles (Tomtom q < 0.05 against
+the planted set) at |distance error| <= 3 bp; reported pairs true is the share of reported
+pairs that are such a match. TF-MoDISco: patterns trimmed by information, matched to the
+planted set (it reports no pairs).
+
+    python benchmarks/motifs_suite.py --jobs 2 --threads 1 --save /tmp/suite   # everything
+    python benchmarks/motifs_suite.py --configs independent --seeds 0 --no-modisco
+    python benchmarks/motifs_suite.py --configs independent --simulate-only --save DIR
+    python benchmarks/motifs_suite.py --from-save /tmp/suite                   # tables again
+
+Class size 50,000 works in the generator (`attnbio simulate grammar --n 100000`) but no suite
+configuration uses it: on 2 cores the suite has to fit in about an hour.
+"""
+__doc__ += USAGE
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+Q = 0.05
+BY_NAME = {c["name"]: c for c in CONFIGS}
+
+
+def sim_config(entry: dict, seed: int):
+    """The GrammarConfig of one configuration and suite seed."""
+    from attnbio.motifs.simulate import GrammarConfig
+
+    return GrammarConfig(n_sequences=2 * entry["per_class"], seed=entry["seed_base"] + seed, **entry["knobs"])
+
+
+def simulate_to(entry: dict, seed: int, folder: Path):
+    """Simulate one configuration into folder (positives.fa, negatives.fa, truth.*); the data."""
+    from attnbio.motifs.simulate import simulate_grammar, write_grammar
+
+    cfg = sim_config(entry, seed)
+    data = simulate_grammar(cfg)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_grammar(cfg, folder, data)
+    return data
+
+
+def _reported_from_files(outdir: Path):
+    """Every motif of results.h5 (probs, q, enrichment) and the pair calls of interactions.tsv."""
+    import csv
+    from types import SimpleNamespace
+
+    import h5py
+    import numpy as np
+
+    motifs = []
+    with h5py.File(outdir / "results.h5", "r") as h5:
+        for mid, g in h5["motifs"].items():
+            motifs.append(SimpleNamespace(id=mid, probs=np.array(g["probs"]), q_value=float(g.attrs["q_value"]),
+                                          log2_enrichment=float(g.attrs["log2_enrichment"])))
+    index = {m.id: i for i, m in enumerate(motifs)}
+    pairs = []
+    with open(outdir / "interactions.tsv") as fh:
+        for r in csv.DictReader(fh, delimiter="\t"):
+            def num(k, default=float("nan")):
+                return float(r[k]) if r.get(k) not in (None, "", "NA", "nan") else default
+            pairs.append(SimpleNamespace(a=index.get(r["motif_a"]), b=index.get(r["motif_b"]), distance=int(float(r["distance"])),
+                                         orientation=r["orientation"], status=r["status"], q_value=num("q_value"),
+                                         effect=num("effect"), effect_p=num("effect_p"), heads=r["head"]))
+    return motifs, pairs
+
+
+def _pair_score(pairs, motifs, truth, data) -> dict:
+    """motifs_grammar._score_pairs on the pair calls (a call naming a motif the files lack is false)."""
+    from motifs_grammar import _score_pairs, _truth_map
+
+    tmap = _truth_map([m.probs for m in motifs], truth) + [None]
+    fixed = [p if p.a is not None and p.b is not None else
+             type(p)(**{**p.__dict__, "a": len(motifs) if p.a is None else p.a,
+                        "b": len(motifs) if p.b is None else p.b}) for p in pairs]
+    s = _score_pairs(fixed, tmap, truth, data)
+    return {"pairs_planted": s["planted"], **{k: s[k] for k in ("reported", "reported_true", "recall",
+                                                              "decoy_pairs_reported")}}
+
+
+def _motif_score(motifs, truth, db) -> dict:
+    """motifs_recovery.score_against_truth, plus precision of the reported (q < 0.05) motifs."""
+    from motifs_recovery import score_against_truth
+
+    from attnbio.motifs.annotate import tomtom_qvalues
+
+    s = score_against_truth(motifs, truth, db, tomtom_qvalues)
+    s["true_reported"] = s["enriched"] - s["false"]
+    s["decoy_reported"] = bool(s.pop("decoy_enriched"))
+    return s
+
+
+def run_one(name: str, seed: int, save: str | None, threads: int, modisco: bool, control: bool) -> dict:
+    """One configuration and seed, all routes, in this (fresh) process."""
+    import resource
+    import tempfile
+
+    import torch
+
+    torch.set_num_threads(threads)
+    from attnbio.motifs.annotate import load_motif_db
+    from attnbio.motifs.encode import one_hot
+    from attnbio.motifs.pipeline import MotifsRequest, run_motifs
+
+    entry = BY_NAME[name]
+    folder = Path(save) / name / f"seed{seed}" if save else Path(tempfile.mkdtemp(prefix=f"suite_{name}_"))
+    log = lambda msg: print(f"[{name} s{seed}] {msg}", file=sys.stderr, flush=True)  # noqa: E731
+    t0 = time.perf_counter()
+    data = simulate_to(entry, seed, folder)
+    t_sim = time.perf_counter() - t0
+    truth = data.motifs
+    db = load_motif_db("vertebrates")
+    out = folder / "attnbio"
+    if out.exists():
+        import shutil
+
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    t0 = time.perf_counter()
+    summary = run_motifs(MotifsRequest(positives=str(folder / "positives.fa"), negatives=str(folder / "negatives.fa"),
+                                       outdir=out, seed=seed), log=log)
+    t_attn = time.perf_counter() - t0
+    peak_attn = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    motifs, pairs = _reported_from_files(out)
+    row = {"config": name, "split": entry["split"], "seed": seed, "sim_seed": entry["seed_base"] + seed,
+           "per_class": entry["per_class"], "length": entry["knobs"]["length"], "t_simulate": t_sim,
+           "auroc": summary.metrics.get("test_auroc", float("nan")),
+           "planted": [(t.id, t.name, t.meta["role"]) for t in truth], "truth_pairs": data.pairs,
+           "attention": {**_motif_score(motifs, truth, db), **_pair_score(pairs, motifs, truth, data),
+                         "seconds": t_attn, "peak_mb": peak_attn}}
+    a = row["attention"]
+    log(f"attention: {a['recovered']}/{a['planted']} motifs, {a['true_reported']}/{a['enriched']} reported true, "
+        f"pairs {a['recall']}/{a['pairs_planted']}, {a['reported_true']}/{a['reported']} reported true, {t_attn:.0f} s")
+    from attnbio.motifs.discover import DiscoverConfig
+    from attnbio.motifs.model import load_model
+
+    model, _ = load_model(out / "model.safetensors")
+    if control:
+        from motifs_recovery import random_seqlet_control
+
+        x, mask, _ = one_hot(data.positives)
+        xn, maskn, _ = one_hot(data.negatives, length=x.shape[1])
+        t0 = time.perf_counter()
+        base = random_seqlet_control(model, x, mask, xn, maskn, DiscoverConfig(seed=seed), seed)
+        row["control"] = {**_motif_score(base, truth, db), "seconds": time.perf_counter() - t0,
+                          "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        log(f"random seqlets: {row['control']['recovered']}/{row['control']['planted']} motifs")
+    if modisco and entry["modisco"]:
+        from motifs_grammar import modisco_route
+
+        enriched = {i for i, t in enumerate(truth) if t.meta["role"] in ("pair", "single")}
+        m = modisco_route(model, data.positives, truth, enriched)
+        if "skipped" not in m:
+            m["seconds"] = m["t_attr"] + m["t_modisco"]
+            m["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        row["modisco"] = m
+        log(f"modisco: {m}")
+    return row
+
+
+def _worker(name, seed, save, threads, modisco, control):
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    row = run_one(name, seed, save, threads, modisco, control)
+    if save:
+        (Path(save) / name / f"seed{seed}" / "result.json").write_text(json.dumps(row, indent=1, default=str) + "\n")
+    return row
+
+
+def _pct(num, den) -> str:
+    return f"{num}/{den} ({num / den:.0%})" if den else f"{num}/0"
+
+
+ROUTES = [("attention", "attnbio (attention)"), ("control", "random seqlets"), ("modisco", "attribution + modisco")]
+
+
+def config_table(rows: list[dict]) -> str:
+    """One markdown table: every seed x route of one configuration."""
+    e = BY_NAME[rows[0]["config"]]
+    head = (f"**{e['name']}** ({e['split']}; {e['per_class']:,} per class, {e['knobs']['length']} bp; "
+            + ", ".join(f"{k}={v}" for k, v in e["knobs"].items() if k not in ("length", "max_similarity")) + ")")
+    out = [head, "", "| seed | AUROC | route | planted motifs recovered | reported motifs true (q<0.05) | decoy reported "
+           "| pairs recovered | reported pairs true | s | peak MB | missed |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: r["seed"]):
+        for key, label in ROUTES:
+            s = r.get(key)
+            if not s:
+                continue
+            if "skipped" in s:
+                out.append(f"| {r['seed']} | | {label} | {s['skipped']} | | | | | | | |")
+                continue
+            if key == "modisco":
+                n_en = sum(1 for t in r["planted"] if t[2] in ("pair", "single"))
+                out.append(f"| {r['seed']} | | {label} | {s['recovered']}/{n_en} | {s['matched_enriched']}/{s['patterns']} "
+                           f"patterns | {'yes' if s['decoy_reported'] else 'no'} | (none) | | {s['seconds']:.0f} | "
+                           f"{s['peak_mb']:.0f} | |")
+                continue
+            pairs = (f"{s['recall']}/{s['pairs_planted']} | {s['reported_true']}/{s['reported']}" if key == "attention"
+                     else "(none) | ")
+            auroc = f"{r['auroc']:.3f}" if key == "attention" else ""
+            out.append(f"| {r['seed']} | {auroc} | {label} | {s['recovered']}/{s['planted']} | {s['true_reported']}/{s['enriched']} | "
+                       f"{'yes' if s['decoy_reported'] else 'no'} | {pairs} | {s['seconds']:.0f} | {s['peak_mb']:.0f} | "
+                       f"{s['missed'] or '-'} |")
+    return "\n".join(out)
+
+
+def summary(rows: list[dict]) -> str:
+    """Totals per half and route, and the issue's goals, met or not."""
+    out = ["| half | route | runs | planted motifs recovered | worst config | reported motifs true | decoys reported "
+           "| pairs recovered | reported pairs true | mean s | max peak MB |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    goals = []
+    for split in ("tuned", "held-out", "all"):
+        sub = [r for r in rows if split in ("all", r["split"])]
+        for key, label in ROUTES:
+            runs = [r for r in sub if r.get(key) and "skipped" not in r[key]]
+            if not runs:
+                continue
+            n_en = lambda r: sum(1 for t in r["planted"] if t[2] in ("pair", "single"))  # noqa: E731
+            rec = sum(r[key]["recovered"] for r in runs)
+            den = sum(n_en(r) for r in runs)
+            per_cfg = {}
+            for r in runs:
+                a, b = per_cfg.get(r["config"], (0, 0))
+                per_cfg[r["config"]] = (a + r[key]["recovered"], b + n_en(r))
+            worst = min(per_cfg.items(), key=lambda kv: kv[1][0] / kv[1][1])
+            if key == "modisco":
+                tr, rep = sum(r[key]["matched_enriched"] for r in runs), sum(r[key]["patterns"] for r in runs)
+            else:
+                tr, rep = sum(r[key]["true_reported"] for r in runs), sum(r[key]["enriched"] for r in runs)
+            dec = sum(bool(r[key]["decoy_reported"]) for r in runs)
+            if key == "attention":
+                pr = _pct(sum(r[key]["recall"] for r in runs), sum(r[key]["pairs_planted"] for r in runs))
+                pt = _pct(sum(r[key]["reported_true"] for r in runs), sum(r[key]["reported"] for r in runs))
+            else:
+                pr = pt = "-"
+            out.append(f"| {split} | {label} | {len(runs)} | {_pct(rec, den)} | {worst[0]} {_pct(*worst[1])} | "
+                       f"{_pct(tr, rep)} | {dec}/{len(runs)} | {pr} | {pt} | "
+                       f"{sum(r[key]['seconds'] for r in runs) / len(runs):.0f} | {max(r[key]['peak_mb'] for r in runs):.0f} |")
+            if key == "attention" and split == "all":
+                goals += _goals(runs, per_cfg, rec, den, tr, rep, dec)
+            if key == "attention" and split == "held-out":
+                bad = [f"{c} {_pct(*v)}" for c, v in per_cfg.items() if v[0] / v[1] < 0.8]
+                goals.append(f"- held-out configs each >= 80% recovered: {'met' if not bad else 'NOT met (' + ', '.join(bad) + ')'}")
+    return "\n".join(out + [""] + goals)
+
+
+def _goals(runs, per_cfg, rec, den, tr, rep, dec) -> list[str]:
+    def verdict(ok):
+        return "met" if ok else "NOT met"
+
+    prec = sum(r["attention"]["reported_true"] for r in runs), sum(r["attention"]["reported"] for r in runs)
+    recall = sum(r["attention"]["recall"] for r in runs), sum(r["attention"]["pairs_planted"] for r in runs)
+    return [f"- planted enriched motifs recovered >= 90% overall: {verdict(den and rec / den >= 0.9)} ({_pct(rec, den)})",
+            f"- precision of reported motifs >= 90%: {verdict(rep and tr / rep >= 0.9)} ({_pct(tr, rep)})",
+            f"- decoys never reported: {verdict(dec == 0)} ({dec} of {len(runs)} runs)",
+            f"- planted pairs recovered >= 80%: {verdict(recall[1] and recall[0] / recall[1] >= 0.8)} ({_pct(*recall)})",
+            f"- reported pairs true >= 90%: {verdict(prec[1] and prec[0] / prec[1] >= 0.9)} ({_pct(*prec)})"]
+
+
+def print_tables(rows: list[dict]) -> None:
+    for c in CONFIGS:
+        sub = [r for r in rows if r["config"] == c["name"]]
+        if sub:
+            print(config_table(sub) + "\n")
+    print(summary(rows))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=USAGE,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--configs", nargs="+", default=None, choices=list(BY_NAME), metavar="NAME",
+                    help="subset of: " + ", ".join(BY_NAME))
+    ap.add_argument("--split", choices=["tuned", "held-out"], default=None, help="only this half")
+    ap.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    ap.add_argument("--jobs", type=int, default=1, help="configurations x seeds run at once (processes)")
+    ap.add_argument("--threads", type=int, default=2, help="torch threads per process")
+    ap.add_argument("--save", default=None, help="keep data, outputs and result.json per config/seed here")
+    ap.add_argument("--reuse", action="store_true", help="with --save: skip runs whose result.json exists")
+    ap.add_argument("--no-modisco", action="store_true", help="skip attribution + tfmodisco-lite")
+    ap.add_argument("--no-control", action="store_true", help="skip the random-seqlet control")
+    ap.add_argument("--simulate-only", action="store_true", help="with --save: write the simulations only")
+    ap.add_argument("--from-save", default=None, help="print the tables of the result.json files under this folder")
+    args = ap.parse_args(argv)
+    names = [c["name"] for c in CONFIGS if (args.configs is None or c["name"] in args.configs)
+             and (args.split is None or c["split"] == args.split)]
+    if args.from_save:
+        rows = [json.loads(p.read_text()) for p in sorted(Path(args.from_save).glob("*/seed*/result.json"))]
+        print_tables([r for r in rows if r["config"] in names and r["seed"] in args.seeds])
+        return 0
+    if (args.simulate_only or args.reuse) and not args.save:
+        ap.error("--simulate-only and --reuse need --save")
+    if args.simulate_only:
+        for n in names:
+            for s in args.seeds:
+                simulate_to(BY_NAME[n], s, Path(args.save) / n / f"seed{s}")
+                print(f"{args.save}/{n}/seed{s}")
+        return 0
+    todo, rows = [], []
+    for s in args.seeds:          # seed-major: a first result for every configuration comes early
+        for n in names:
+            done = Path(args.save or ".") / n / f"seed{s}" / "result.json"
+            if args.reuse and done.exists():
+                rows.append(json.loads(done.read_text()))
+            else:
+                todo.append((n, s))
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    t0 = time.perf_counter()
+    with cf.ProcessPoolExecutor(args.jobs, mp_context=mp.get_context("spawn"), max_tasks_per_child=1) as pool:
+        futures = {pool.submit(_worker, n, s, args.save, args.threads, not args.no_modisco, not args.no_control): (n, s)
+                   for n, s in todo}
+        for f in cf.as_completed(futures):
+            try:
+                rows.append(f.result())
+            except Exception as err:  # one failed run must not lose the others' results
+                print(f"{futures[f]}: failed: {type(err).__name__}: {err}", file=sys.stderr, flush=True)
+    print_tables(rows)
+    print(f"\n{len(todo)} runs in {time.perf_counter() - t0:.0f} s ({args.jobs} jobs x {args.threads} thread(s)); "
+          f"suite frozen {FROZEN}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

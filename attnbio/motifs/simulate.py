@@ -17,6 +17,7 @@ the GC content), the rates of every role, named JASPAR profiles (look-alikes suc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -198,7 +199,7 @@ def choose_motifs(cfg: GrammarConfig, rng: np.random.Generator) -> list[Motif]:
     last `paralogs` enriched slots get the most similar profile of another TF in the family of
     an earlier slot's motif (similarity < 0.9: not the same matrix again).
     """
-    everything = load_jaspar(cfg.taxon)
+    everything = _jaspar(cfg.taxon)
     pool = [m for m in everything
             if 8 <= m.width <= 16 and information_content(m.probs).sum() >= 11
             and information_content(m.probs).mean() >= 0.9 and "::" not in m.name]
@@ -221,14 +222,24 @@ def choose_motifs(cfg: GrammarConfig, rng: np.random.Generator) -> list[Motif]:
     if cfg.paralogs:
         cut = n_enriched - cfg.paralogs
         chosen[cut:cut] = _paralogs(chosen[:cut], chosen, pool, cfg)
-    return chosen
+    return [_copy(m) for m in chosen]   # roles go into meta: never into the cached profiles
+
+
+@lru_cache(maxsize=None)
+def _jaspar(taxon: str) -> tuple[Motif, ...]:
+    """JASPAR CORE profiles of a taxon, read once per process (the database read takes seconds)."""
+    return tuple(load_jaspar(taxon))
+
+
+def _copy(m: Motif, **meta) -> Motif:
+    return Motif(m.id, m.name, m.probs.copy(), m.nsites, meta={**m.meta, **meta})
 
 
 def _named_profile(everything: list[Motif], name: str, taxon: str) -> Motif:
     """The JASPAR profile with this id (MA0052.5) or TF name (case-insensitive)."""
     for m in everything:
         if name == m.id or name.upper() == m.name.upper():
-            return Motif(m.id, m.name, m.probs.copy(), m.nsites, meta={**m.meta, "named": True})
+            return _copy(m, named=True)
     raise InputError(f"simulate grammar: include: {name!r} is not a JASPAR CORE {taxon} profile name or id")
 
 
@@ -245,7 +256,7 @@ def _paralogs(sources: list[Motif], chosen: list[Motif], pool: list[Motif], cfg:
         if not scored:
             continue
         _, _, best = max(scored, key=lambda t: (t[0], -t[1]))
-        best = Motif(best.id, best.name, best.probs.copy(), best.nsites, meta={**best.meta, "paralog_of": src.id})
+        best = _copy(best, paralog_of=src.id)
         taken |= {best.id, best.name.upper()}
         out.append(best)
     if len(out) < cfg.paralogs:
@@ -505,8 +516,9 @@ def truth_record(data: GrammarData, cfg: GrammarConfig) -> dict:
     }
 
 
-def write_grammar(cfg: GrammarConfig, outdir) -> dict:
-    """Simulate and write positives.fa, negatives.fa, truth.json, truth.meme, truth_sites.tsv."""
+def write_grammar(cfg: GrammarConfig, outdir, data: GrammarData | None = None) -> dict:
+    """Simulate (unless `data` is this config's simulation already) and write positives.fa,
+    negatives.fa, truth.json, truth.meme, truth_sites.tsv."""
     import json
     from pathlib import Path
 
@@ -515,7 +527,7 @@ def write_grammar(cfg: GrammarConfig, outdir) -> dict:
     from attnbio.io.tables import write_tsv
 
     outdir = Path(outdir)
-    data = simulate_grammar(cfg)
+    data = data or simulate_grammar(cfg)
     write_fasta(outdir / "positives.fa", [(f"pos{i}", s) for i, s in enumerate(data.positives)])
     write_fasta(outdir / "negatives.fa", [(f"neg{i}", s) for i, s in enumerate(data.negatives)])
     truth = truth_record(data, cfg)
