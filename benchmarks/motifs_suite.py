@@ -339,6 +339,15 @@ def _goals(runs, per_cfg, rec, den, tr, rep, dec) -> list[str]:
             f"- reported pairs true >= 90%: {verdict(prec[1] and prec[0] / prec[1] >= 0.9)} ({_pct(*prec)})"]
 
 
+def config_list() -> str:
+    out = ["| configuration | half | per class | bp | knobs (GrammarConfig) | modisco |", "|---|---|---|---|---|---|"]
+    for c in CONFIGS:
+        knobs = ", ".join(f"{k}={v}" for k, v in c["knobs"].items() if k != "length")
+        out.append(f"| {c['name']} | {c['split']} | {c['per_class']:,} | {c['knobs']['length']} | {knobs} | "
+                   f"{'yes' if c['modisco'] else ''} |")
+    return "\n".join(out)
+
+
 def print_tables(rows: list[dict]) -> None:
     for c in CONFIGS:
         sub = [r for r in rows if r["config"] == c["name"]]
@@ -362,7 +371,11 @@ def main(argv=None) -> int:
     ap.add_argument("--no-control", action="store_true", help="skip the random-seqlet control")
     ap.add_argument("--simulate-only", action="store_true", help="with --save: write the simulations only")
     ap.add_argument("--from-save", default=None, help="print the tables of the result.json files under this folder")
+    ap.add_argument("--list", action="store_true", help="print the configurations as a markdown table")
     args = ap.parse_args(argv)
+    if args.list:
+        print(config_list())
+        return 0
     names = [c["name"] for c in CONFIGS if (args.configs is None or c["name"] in args.configs)
              and (args.split is None or c["split"] == args.split)]
     if args.from_save:
@@ -378,8 +391,11 @@ def main(argv=None) -> int:
                 print(f"{args.save}/{n}/seed{s}")
         return 0
     todo, rows = [], []
-    for s in args.seeds:          # seed-major: a first result for every configuration comes early
-        for n in names:
+    # Seed-major, cheapest configuration first (bases to train on): when time runs out, most
+    # configurations have a first seed.
+    cost = {n: BY_NAME[n]["per_class"] * BY_NAME[n]["knobs"]["length"] for n in names}
+    for s in args.seeds:
+        for n in sorted(names, key=lambda n: (cost[n], names.index(n))):
             done = Path(args.save or ".") / n / f"seed{s}" / "result.json"
             if args.reuse and done.exists():
                 rows.append(json.loads(done.read_text()))
