@@ -1,8 +1,9 @@
-"""`attnbio scan`: a trained motif model over a FASTA shard, streaming, for batch jobs."""
+"""`attnbio scan`: a trained motif model over a FASTA shard (or BED + genome), streaming, for batch jobs."""
 from __future__ import annotations
 
 import click
 
+from attnbio.commands.chip_options import region_options
 from attnbio.commands.common import log, outdir_option, runtime_options, setup_runtime
 
 
@@ -19,9 +20,15 @@ from attnbio.commands.common import log, outdir_option, runtime_options, setup_r
               help="Longer sequences are scanned in their central MAX_LENGTH bases.")
 @click.option("--site-pvalue", type=click.FloatRange(1e-12, 0.01), default=1e-4, show_default=True,
               help="PWM p-value threshold for motif sites.")
+@region_options
 @runtime_options
-def command(fasta, model_path, motifs_path, outdir, batch_size, max_length, site_pvalue, threads, seed, device):
+def command(fasta, model_path, motifs_path, outdir, batch_size, max_length, site_pvalue, genome, size,
+            mask_repeats, max_n_fraction, threads, seed, device):
     """Score every sequence of FASTA with a trained model, streaming in fixed-size batches.
+
+    FASTA may be a BED/narrowPeak file with --genome: its regions are read from the genome as
+    `attnbio motifs` reads peaks (--size bp on the summit or midpoint, minus strand reverse-
+    complemented, record IDs = BED names or chrom:start-end).
 
     Writes scores.tsv (seq_id, length, logit, prob), sites.tsv (PWM sites of --motifs at
     p < --site-pvalue) and scan.h5 (scores, per-head attention peaks, sites) into OUTDIR, in
@@ -29,12 +36,14 @@ def command(fasta, model_path, motifs_path, outdir, batch_size, max_length, site
     of sequences, and `attnbio merge` joins shard outputs into what one run would have written.
     """
     from attnbio.io.outdir import staged_outdir
+    from attnbio.scan.inputs import RegionSettings
     from attnbio.scan.pipeline import ScanRequest, run_scan
     from attnbio.scan.stream import ScanConfig
 
     dev = setup_runtime(threads, seed, device)
     cfg = ScanConfig(batch_size=batch_size, max_length=max_length, site_pvalue=site_pvalue, device=str(dev))
     with staged_outdir(outdir) as tmp:
-        summary = run_scan(ScanRequest(fasta, tmp, model_path, motifs_path, seed, cfg), log=log.info)
+        regions = RegionSettings(genome, size, mask_repeats, max_n_fraction)
+        summary = run_scan(ScanRequest(fasta, tmp, model_path, motifs_path, seed, cfg, regions), log=log.info)
     log.info(f"{summary.n_sequences} sequences scanned ({summary.n_positive} with prob >= 0.5), "
              f"{summary.n_sites} motif sites -> {outdir}")

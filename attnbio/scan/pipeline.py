@@ -1,9 +1,10 @@
-"""`attnbio scan` as one library call: model + FASTA stream -> scores, sites, attention summaries."""
+"""`attnbio scan` as one library call: model + FASTA stream (or BED + genome) -> scores, sites, attention summaries."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from attnbio.scan.inputs import RegionSettings, open_scan_input
 from attnbio.scan.stream import ScanConfig, prepare_pwms, scan_records
 
 PROGRESS_EVERY = 100_000
@@ -11,12 +12,13 @@ PROGRESS_EVERY = 100_000
 
 @dataclass
 class ScanRequest:
-    fasta: str
+    fasta: str                       # FASTA, or BED/narrowPeak read from regions.genome
     outdir: Path                     # a staging folder: the caller makes it appear atomically
     model: str
     motifs: str | None = None
     seed: int = 0
     config: ScanConfig = field(default_factory=ScanConfig)
+    regions: RegionSettings = field(default_factory=RegionSettings)
 
 
 @dataclass
@@ -41,12 +43,17 @@ def scan_attrs(model, card: dict, model_sha256: str, motifs_sha256: str, cfg: Sc
 
 def run_scan(req: ScanRequest, log=lambda msg: None) -> ScanSummary:
     """Everything `attnbio scan` does, writing into req.outdir; returns a summary."""
-    from attnbio.io.fasta import read_fasta
     from attnbio.io.motif_formats import read_meme
     from attnbio.io.weights import sha256_file
     from attnbio.motifs.model import load_model
     from attnbio.scan.store import ScanWriter
 
+    source = open_scan_input(req.fasta, req.regions)      # bad input fails before the model loads
+    if source.n_dropped:
+        log(f"warning: {req.fasta}: {source.n_dropped} of {source.n_regions} regions dropped: more than "
+            f"{req.regions.max_n_fraction:g} of their bases are N")
+    if source.n_clipped:
+        log(f"{req.fasta}: {source.n_clipped} regions shorter than {req.regions.size} bp (clipped at a chromosome end)")
     model, card = load_model(req.model)
     pool = model.cfg.pool
     # Padded lengths must be whole tokens.
@@ -56,11 +63,12 @@ def run_scan(req: ScanRequest, log=lambda msg: None) -> ScanSummary:
     pwms = prepare_pwms(motifs, cfg.site_pvalue)
     model_sha = sha256_file(req.model)
     attrs = scan_attrs(model, card, model_sha, sha256_file(req.motifs) if req.motifs else "", cfg)
-    inputs = {str(req.fasta): _digest(req.fasta)}
+    attrs.update(source.attrs)
+    inputs = {str(req.fasta): _digest(req.fasta), **source.inputs}
     n_pos = n_cropped = 0
     motif_rows = [(p.id, p.name, p.probs, p.threshold) for p in pwms]
     with ScanWriter(req.outdir, attrs, attrs["head_names"].split(","), motif_rows, req.seed, inputs) as out:
-        for r in scan_records(read_fasta(req.fasta), model, pwms, cfg):
+        for r in scan_records(source.records, model, pwms, cfg):
             out.add(r)
             n_pos += bool(r.logit >= 0)
             n_cropped += r.length > cfg.max_length

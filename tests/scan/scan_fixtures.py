@@ -53,3 +53,36 @@ def shared_paths(root: Path) -> dict:
     records = [(r.id, r.sequence) for r in read_fasta(root / "input.fa")]   # as the scan reads them
     return {"model": root / "tiny.safetensors", "motifs": root / "planted.meme", "fasta": root / "input.fa",
             "records": records}
+
+
+def build_genome(root: Path, records: list) -> dict:
+    """A tiny genome for the BED route: chr1 and chr2 glued from the test records (planted
+    sites, soft-masked stretches, an IUPAC letter) with random spacers, and a 300-bp chr3;
+    45 narrowPeak regions on it (both strands and '.', summits or -1, two clipped at chr3's ends)."""
+    from attnbio.io.fasta import write_fasta
+
+    root.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(5)
+    seqs = [s for _, s in records]
+
+    def spacer():
+        return "".join(rng.choice(list("ACGT"), size=int(rng.integers(5, 40))))
+
+    chroms = {"chr1": "".join(s + spacer() for s in seqs[:100]), "chr2": "".join(s + spacer() for s in seqs[100:200]),
+              "chr3": "".join(rng.choice(list("ACGT"), size=300))}
+    write_fasta(root / "genome.fa", list(chroms.items()))
+    lines = []
+    for i in range(45):
+        chrom = ["chr1", "chr2"][i % 2] if i < 42 else "chr3"
+        n = len(chroms[chrom])
+        width = int(rng.integers(50, min(400, n - 1)))
+        start = int(rng.integers(0, n - width))
+        if i == 42:
+            start, width = 0, 100                      # clipped at the chromosome start
+        if i == 43:
+            start, width = n - 80, 80                  # clipped at the end
+        summit = int(rng.integers(0, width)) if i % 3 else -1
+        strand = "+-."[i % 3]
+        lines.append(f"{chrom}\t{start}\t{start + width}\tpeak{i}\t0\t{strand}\t5.0\t-1\t-1\t{summit}")
+    (root / "peaks.narrowPeak").write_text("\n".join(lines) + "\n")
+    return {"chroms": chroms, "bed": root / "peaks.narrowPeak", "fa": root / "genome.fa", "lines": lines}

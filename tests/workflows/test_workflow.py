@@ -98,3 +98,54 @@ def test_bad_fasta_fails_in_split_with_one_clear_line(tmp_path, tiny):
     log = (tmp_path / "results" / "logs" / "split.log").read_text().strip()
     assert log == f"attnbio: error: {bad}: line 3: duplicate record ID 'a' (IDs must be unique)"
     assert not (tmp_path / "results" / "shards").exists() or not any((tmp_path / "results" / "shards").iterdir())
+
+
+@pytest.fixture(scope="module")
+def peaks(tiny, tmp_path_factory):
+    import scan_fixtures
+
+    return scan_fixtures.build_genome(tmp_path_factory.mktemp("peaks"), tiny["records"])
+
+
+def test_workflow_on_peaks_equals_one_unsharded_bed_scan(tiny, peaks, tmp_path):
+    cfg = write_config(tmp_path / "config.yaml", peaks=str(peaks["bed"]), genome=str(peaks["fa"]), size=120,
+                       outdir="res", shards=2, model=str(tiny["model"]), motifs=str(tiny["motifs"]),
+                       scan={"threads": 1, "max_length": 256})
+    r = snakemake(tmp_path, "--configfile", cfg, "--cores", 2)
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = tmp_path / "res"
+    assert sorted(p.name for p in (res / "shards").iterdir()) == ["1-of-2.bed", "2-of-2.bed"]
+    assert (res / "logs" / "split.log").read_text().strip() == "split 45 regions into 2 shards: [23, 22]"
+    from click.testing import CliRunner
+
+    from attnbio.cli import cli
+
+    ref = tmp_path / "unsharded"                  # in-process: no second interpreter start
+    one = CliRunner().invoke(cli, ["-q", "scan", "--model", str(tiny["model"]), "--motifs", str(tiny["motifs"]),
+                                   str(peaks["bed"]), "--genome", str(peaks["fa"]), "--size", "120", "-o", str(ref),
+                                   "--max-length", "256", "--threads", "1"])
+    assert one.exit_code == 0, one.output
+    for name in ("scores.tsv", "sites.tsv"):
+        assert (res / "merged" / name).read_bytes() == (ref / name).read_bytes()
+    assert [row["seq_id"] for row in read_tsv(ref / "scores.tsv")] == [f"peak{i}" for i in range(45)]
+
+
+def test_peaks_config_dry_run_passes_the_genome_to_every_job(tiny, peaks, tmp_path):
+    cfg = write_config(tmp_path / "config.yaml", peaks=str(peaks["bed"]), genome=str(peaks["fa"]), size="given",
+                       mask_repeats=True, shards=3, train={"positives": str(peaks["bed"]), "epochs": 2})
+    r = snakemake(tmp_path, "--configfile", cfg, "--cores", 1, "-n", "-p")
+    assert r.returncode == 0, r.stderr[-3000:]
+    out = r.stdout + r.stderr
+    for rule, count in (("motifs", 1), ("split", 1), ("scan", 3), ("merge", 1), ("report", 1)):
+        assert out.count(f"rule {rule}:") == count, rule
+    opts = f"--genome {peaks['fa']} --size given --max-n-fraction 0.25 --mask-repeats"
+    commands = [line for line in out.splitlines() if " motifs " in line or " scan " in line]
+    assert len(commands) == 4 and all(opts in c for c in commands), commands
+    assert "results/shards/1-of-3.bed" in out and not (tmp_path / "results").exists()
+
+
+def test_bad_peaks_config_is_rejected_before_anything_runs(tiny, peaks, tmp_path):
+    for extra, message in (({}, "`peaks` needs `genome`"), ({"input": str(tiny["fasta"])}, "give either `input`")):
+        cfg = write_config(tmp_path / "config.yaml", peaks=str(peaks["bed"]), model=str(tiny["model"]), **extra)
+        r = snakemake(tmp_path, "--configfile", cfg, "--cores", 1, "-n")
+        assert r.returncode != 0 and message in r.stdout + r.stderr, (r.stdout + r.stderr)[-2000:]
