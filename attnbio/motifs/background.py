@@ -37,9 +37,28 @@ class BackgroundConfig:
 
 @dataclass
 class Background:
-    regions: list[Region]         # sorted by genome order
-    gc: np.ndarray                # GC fraction of each region
-    n_unmatched: int              # requests filled outside their GC bin (even at 8x width)
+    """Sampled regions as arrays, sorted by genome order: chromosome names[chrom[i]], [start, end)
+    on '+', GC fraction gc[i]; n_unmatched requests were filled outside their GC bin."""
+    names: list[str]
+    chrom: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    gc: np.ndarray
+    n_unmatched: int
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def region_names(self) -> list[str]:
+        return [f"bg{k + 1}" for k in range(len(self))]
+
+    def tuples(self) -> list[tuple[str, int, int]]:
+        """(chrom, start, end) of every region, cheaply (no Region objects)."""
+        return list(zip([self.names[c] for c in self.chrom], self.start.tolist(), self.end.tolist()))
+
+    @property
+    def regions(self) -> list[Region]:
+        return [Region(c, s, e, n, "+") for (c, s, e), n in zip(self.tuples(), self.region_names())]
 
 
 class GenomeCounts:
@@ -61,14 +80,16 @@ class GenomeCounts:
         self.lengths = np.array([genome.lengths[k] for k in self.names], np.int64)
         self.base = np.concatenate([[0], np.cumsum(self.lengths + 1)[:-1]])   # each chrom: length + 1 entries
         self.cum = np.zeros(int((self.lengths + 1).sum()), np.uint32)
+        buf = np.empty(chunk, np.uint32)
         for i, name in enumerate(self.names):
-            seq = np.frombuffer(genome.chromosome(name).encode("ascii"), np.uint8)
+            seq = genome.chromosome_bytes(name)
             out = self.cum[self.base[i] + 1:self.base[i] + 1 + len(seq)]
             run = np.uint32(0)
             for j in range(0, len(seq), chunk):               # chunks keep the uint32 temporary small
-                part = np.cumsum(lut[seq[j:j + chunk]], dtype=np.uint32)
+                part = out[j:j + chunk]
+                np.take(lut, seq[j:j + chunk], out=buf[:len(part)])
+                np.cumsum(buf[:len(part)], dtype=np.uint32, out=part)
                 part += run                                    # wraps mod 2^32; differences stay exact
-                out[j:j + len(part)] = part
                 run = part[-1]
             del seq
 
@@ -81,18 +102,19 @@ class GenomeCounts:
 
 def _excluded(counts: GenomeCounts, peaks: list[Region], flank: int):
     """Sorted disjoint (start, end) of peaks +- flank in global coordinates (chrom base offsets)."""
+    if not peaks:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     index = {n: i for i, n in enumerate(counts.names)}
-    iv = sorted((int(counts.base[index[p.chrom]]) + max(p.start - flank, 0),
-                 int(counts.base[index[p.chrom]]) + min(p.end + flank, int(counts.lengths[index[p.chrom]])))
-                for p in peaks)
-    merged: list[list[int]] = []
-    for s, e in iv:
-        if merged and s <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
-        else:
-            merged.append([s, e])
-    arr = np.array(merged, np.int64).reshape(-1, 2)
-    return arr[:, 0], arr[:, 1]
+    c = np.array([index[p.chrom] for p in peaks], np.int64)
+    s = np.maximum(np.array([p.start for p in peaks], np.int64) - flank, 0)
+    e = np.minimum(np.array([p.end for p in peaks], np.int64) + flank, counts.lengths[c])
+    s, e = s + counts.base[c], e + counts.base[c]
+    order = np.argsort(s, kind="stable")
+    s, e = s[order], np.maximum.accumulate(e[order])
+    new = np.r_[True, s[1:] > e[:-1]]                   # an interval starting after all before it end
+    starts = s[new]
+    ends = np.r_[e[np.flatnonzero(new)[1:] - 1], e[-1:]]
+    return starts, ends
 
 
 def _group_rank(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -159,10 +181,9 @@ def sample_background(genome, peaks: list[Region], peak_gc: np.ndarray, cfg: Bac
             if level is None:
                 n_unmatched += len(t)
     order = np.lexsort((got_s, got_c))
-    regions = [Region(counts.names[got_c[i]], int(got_s[i]), int(got_s[i] + sizes[i]), f"bg{k + 1}", "+")
-               for k, i in enumerate(order) if got_c[i] >= 0]
-    gcs = got_gc[order][got_c[order] >= 0]
-    return Background(regions, gcs, n_unmatched + int((got_c < 0).sum()))
+    order = order[got_c[order] >= 0]
+    return Background(counts.names, got_c[order], got_s[order], got_s[order] + sizes[order], got_gc[order],
+                      n_unmatched + int((got_c < 0).sum()))
 
 
 def uniform_background(genome, peaks: list[Region], cfg: BackgroundConfig,
@@ -175,4 +196,5 @@ def uniform_background(genome, peaks: list[Region], cfg: BackgroundConfig,
 
 def background_bed_rows(bg: Background) -> list[tuple]:
     """BED6 rows for background.bed: score = GC in per mille."""
-    return [(r.chrom, r.start, r.end, r.name, int(round(1000 * g)), r.strand) for r, g in zip(bg.regions, bg.gc)]
+    gc = np.round(1000 * bg.gc).astype(int).tolist()
+    return [(c, s, e, n, g, "+") for (c, s, e), n, g in zip(bg.tuples(), bg.region_names(), gc)]

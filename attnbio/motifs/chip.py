@@ -93,7 +93,7 @@ def _extract(genome, regions, path, req, log, what):
 
 def _genomic_background(genome, chip: ChipInputs, req, log):
     from attnbio.io.fasta import Record
-    from attnbio.io.genome import gc_fraction
+    from attnbio.io.genome import fetch_many, gc_fraction
     from attnbio.motifs.background import BackgroundConfig, sample_background
 
     cfg = BackgroundConfig(ratio=req.background_ratio, max_n_fraction=req.max_n_fraction,
@@ -105,9 +105,10 @@ def _genomic_background(genome, chip: ChipInputs, req, log):
     if bg.n_unmatched:
         log(f"warning: {bg.n_unmatched} background regions could not be matched to their peak's GC "
             f"(even in bins {8 * cfg.bin_width:g} wide)")
-    records = [Record(r.name, f"{r.chrom}:{r.start}-{r.end}(+)",
-                      genome.fetch(r.chrom, r.start, r.end, "+", req.mask_repeats)) for r in bg.regions]
-    return bg, records, bg.regions
+    regions = bg.regions
+    seqs = fetch_many(genome, regions, req.mask_repeats)
+    records = [Record(r.name, f"{r.chrom}:{r.start}-{r.end}(+)", q) for r, q in zip(regions, seqs)]
+    return bg, records, regions
 
 
 def _genome_digest(path) -> dict:

@@ -6,7 +6,7 @@ import pytest
 
 from attnbio.errors import InputError
 from attnbio.io.bed import Region, is_bed, read_bed, recentre, region_ids
-from attnbio.io.genome import Genome, extract, revcomp
+from attnbio.io.genome import Genome, extract, fetch_many, revcomp
 
 
 def write_genome(path, chroms, width=60):
@@ -93,6 +93,11 @@ def test_extract_strands_soft_masking_and_n(genome, tmp_path):
     assert masked == "".join("N" if c.islower() else c for c in chroms["chr1"][10:30])
     ex = extract(g, regions, "p.bed", mask_repeats=True, max_n_fraction=0.0)
     assert ex.n_dropped_n == 2 and not ex.records                 # both regions hold soft-masked bases
+    # Whole-chromosome reads (straight from the .fai layout) and the batched fetch agree with pyfaidx.
+    assert g.chromosome_bytes("chr1").tobytes().decode() == chroms["chr1"]
+    many = [Region("chr1", s, s + 37, strand="-" if s % 2 else "+") for s in range(0, 2900, 13)]
+    want = [g.fetch(r.chrom, r.start, r.end, r.strand) for r in many]
+    assert fetch_many(g, many, per_chrom=1) == want == fetch_many(g, many, per_chrom=10_000)
     # The same .fai is reused (not rebuilt) on the next open.
     mtime = (tmp_path / "g.fa.fai").stat().st_mtime_ns
     Genome(path)
@@ -107,6 +112,7 @@ def test_bgzip_genome_reads_like_plain_and_plain_gzip_is_refused(genome, tmp_pat
         w.write(path.read_bytes())
     g = Genome(tmp_path / "g.fa.bgz")
     assert g.compression == "bgzf" and g.fetch("chr2", 3, 9) == "TACGTA"
+    assert g.chromosome_bytes("chr1").tobytes().decode() == chroms["chr1"]
     (tmp_path / "plain.fa.gz").write_bytes(gzip.compress(path.read_bytes()))
     with pytest.raises(InputError, match="bgzip"):
         Genome(tmp_path / "plain.fa.gz")
