@@ -3,8 +3,8 @@
 BED input goes through the readers of the ChIP-seq route (attnbio.io.bed, attnbio.io.genome):
 the same validation, re-centring on the summit (or midpoint) to `size` bp, minus-strand regions
 reverse-complemented, N-heavy regions dropped, and the same record IDs (attnbio.io.bed.region_ids).
-A BED shard's region sequences are held in memory (about `size` bytes each); the FASTA route
-streams.
+A BED shard's regions are read into memory first (about 1.1 kB per 200-bp region, measured in
+docs/workflows.md); the FASTA route streams.
 """
 from __future__ import annotations
 
