@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from attnbio.commands.common import outdir_option, runtime_options, setup_runtime
-from attnbio.errors import InputError
 
 log = logging.getLogger("attnbio")
 
@@ -42,7 +41,7 @@ contacts per protein), metrics.tsv (contact precision where a structure is given
 def command(inputs, model_path, chains, nmr_model, attention_threshold, q_cutoff, top_contacts,
             heatmaps, outdir, threads, seed, device):
     from attnbio.io.outdir import staged_outdir
-    from attnbio.io.weights import load_weights, sha256_file
+    from attnbio.io.weights import fit_state_dict, load_weights, sha256_file
     from attnbio.protein.analyze import analyze
     from attnbio.protein.inputs import read_proteins
     from attnbio.protein.model import build_model
@@ -52,13 +51,8 @@ def command(inputs, model_path, chains, nmr_model, attention_threshold, q_cutoff
     proteins = read_proteins(inputs, chains=list(chains) or None, model=nmr_model)
     log.info("read %d protein(s) from %d file(s)", len(proteins), len(inputs))
     path = Path(model_path) if model_path else BUNDLED
-    tensors, card = load_weights(path, expect_kind="attnbio.protein")
-    try:
-        model = build_model(card)
-        model.load_state_dict(tensors)
-    except (KeyError, TypeError, RuntimeError) as err:
-        raise InputError(f"{path}: weights do not fit the protein model "
-                         f"({str(err).splitlines()[0][:120]})") from None
+    tensors, card = load_weights(path, expect_kind="attnbio.protein")   # card checked against its schema
+    model = fit_state_dict(lambda: build_model(card), tensors, str(path))
     model.to(dev)
     results, head_rows = analyze(model, proteins, attention_threshold, q_cutoff, seed, dev)
     lenses = sorted({r["lens"] for r in head_rows if r["lens"]})
@@ -148,9 +142,9 @@ def _write_h5(path, results, head_rows, seed, inputs, model_sha, threshold):
     import numpy as np
 
     from attnbio.io.results import results_file, write_array, write_group
-    from attnbio.io.weights import sha256_file
+    from attnbio.io.source import input_digest
 
-    digests = {str(p): sha256_file(p) for p in inputs}
+    digests = {str(p): input_digest(p) for p in inputs}   # as read: '-' and pipes too
     with results_file(path, "attnbio.protein", FORMAT_VERSION, seed, digests, model_sha) as h5:
         heads = write_group(h5, "heads", "Per-head lens statistics (same content as heads.tsv)")
         heads.attrs["attention_threshold"] = threshold

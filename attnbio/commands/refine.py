@@ -33,7 +33,8 @@ def command(input_path, reference, chains, model_path, chunk_size, iterations, o
     from attnbio.errors import InputError
     from attnbio.io.outdir import staged_outdir
     from attnbio.io.structure import read_structure
-    from attnbio.io.weights import load_weights, sha256_file
+    from attnbio.io.source import input_digest
+    from attnbio.io.weights import load_weights
     from attnbio.structure.model import load_model
     from attnbio.structure.pipeline import refine_chains, reference_metrics, write_outputs
 
@@ -55,9 +56,9 @@ def command(input_path, reference, chains, model_path, chunk_size, iterations, o
     metrics = result.metrics
     if ref_chains is not None:
         metrics += reference_metrics(result, ref_chains, reference)
-    inputs = {str(input_path): sha256_file(input_path)}
+    inputs = {str(input_path): input_digest(input_path)}      # hashed as read: pipes work
     if reference:
-        inputs[str(reference)] = sha256_file(reference)
+        inputs[str(reference)] = input_digest(reference)
     with staged_outdir(outdir) as tmp:
         write_outputs(tmp, result, metrics, seed=seed, inputs=inputs, model_sha256=card.get("sha256"))
     for row in metrics:

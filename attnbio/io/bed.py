@@ -38,15 +38,20 @@ class Region:
         return self.end - self.start
 
 
-def _open_text(path):
+def open_binary(path, what: str = "BED file", missing: str = "file not found"):
+    """open(path, 'rb') with the usual mistakes as one-line InputErrors."""
     try:
-        raw = open(path, "rb")
+        return open(path, "rb")
     except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
+        raise InputError(f"{path}: {missing}") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a BED file") from None
+        raise InputError(f"{path}: is a folder, not a {what}") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
+
+
+def _open_text(path):
+    raw = open_binary(path)
     head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     stream = gzip.GzipFile(fileobj=raw, mode="rb") if head == b"\x1f\x8b" else raw
     return raw, io.TextIOWrapper(stream, encoding="ascii", errors="strict", newline=None)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import gzip
 import io
-import sys
 import zlib
 from dataclasses import dataclass
 from typing import IO, Iterator
 
 from attnbio.errors import InputError
 from attnbio.io.seen_ids import SeenIds
+from attnbio.io.source import HashingReader, open_source
 
 DNA_LETTERS = frozenset("ACGTUNRYSWKMBDHV")
 # Letters that occur in protein but never in DNA/IUPAC: their presence means "not DNA".
@@ -36,17 +36,9 @@ class Record:
 
 
 def _open_binary(path) -> tuple[IO[bytes], str]:
-    """Open a path or '-' as bytes; returns (handle, display name)."""
-    if str(path) == "-":
-        return sys.stdin.buffer, "<stdin>"
-    try:
-        return open(path, "rb"), str(path)
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a FASTA file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+    """Open a path or '-' as bytes, hashed while read; returns (handle, display name)."""
+    raw, name = open_source(path, "FASTA file")
+    return HashingReader(raw, path), name
 
 
 def _text_lines(raw: IO[bytes], name: str) -> Iterator[str]:
@@ -112,10 +104,11 @@ def read_fasta(path, min_length: int = 1) -> Iterator[Record]:
             parts.append(chunk)
         if rec_id is None:
             raise InputError(f"{name}: no FASTA records (empty input)")
-        yield _finish(rec_id, desc, parts, name, header_line, min_length)
+        last = _finish(rec_id, desc, parts, name, header_line, min_length)
+        raw.finish()                 # the digest covers every byte, read this once
+        yield last
     finally:
-        if raw is not sys.stdin.buffer:
-            raw.close()
+        raw.release()
 
 
 def _parse_header(line: str, name: str, lineno: int, seen: SeenIds) -> tuple[str, str]:

@@ -65,8 +65,8 @@ def staged_outdir(path):
     except OSError as err:
         raise OutputError(f"{path}: cannot create the output folder ({_reason(err)})") from None
     try:
+        (tmp / MARKER).write_text(MARKER_TEXT)   # first: a full disk fails before any work
         yield tmp
-        (tmp / MARKER).write_text(MARKER_TEXT)
         _swap_in(tmp, path)
     except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)

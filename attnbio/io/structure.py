@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import math
 import warnings
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -106,17 +106,9 @@ def _residue_letter_table() -> dict[str, str]:
 
 def _read_text(path) -> str:
     """File bytes (gunzipped if gzip) as text; InputError for unreadable or binary files."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a structure file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror})") from None
+    from attnbio.io.source import read_source_bytes
+
+    raw = read_source_bytes(path, "structure file")      # once, hashed: '-' and pipes work
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)
@@ -143,8 +135,37 @@ def _is_mmcif(path, text: str) -> bool:
     return False
 
 
+MAX_ABS_COORD = 1e5   # A; the largest assemblies span a few thousand A; beyond this is a broken file
+
+
+def _bad_coordinate(values) -> str | None:
+    for axis, v in zip("xyz", values):
+        if not math.isfinite(v):
+            return f"{axis} coordinate is {v!r}, not a finite number"
+        if abs(v) > MAX_ABS_COORD:
+            return f"{axis} coordinate {v:g} A is beyond +-{MAX_ABS_COORD:g} A"
+    return None
+
+
+def _check_pdb_coordinates(path, text: str) -> None:
+    """InputError naming the first ATOM/HETATM line whose coordinates are NaN, inf or absurd."""
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith(("ATOM  ", "HETATM")):
+            continue
+        try:
+            values = [float(line[30:38]), float(line[38:46]), float(line[46:54])]
+        except ValueError:
+            continue                 # unreadable columns: Biopython names the problem
+        why = _bad_coordinate(values)
+        if why:
+            raise InputError(f"{path}: line {lineno}: atom {line[12:16].strip()!r} of residue "
+                             f"{line[17:20].strip()} {line[21:22].strip()}{line[22:27].strip()}: {why}")
+
+
 def _atoms_from_pdb(path, text: str) -> list[_Atom]:
     from Bio.PDB import PDBParser
+
+    _check_pdb_coordinates(path, text)
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -222,6 +243,10 @@ def _atoms_from_mmcif(path, text: str) -> list[_Atom]:
         except ValueError:
             raise InputError(f"{path}: _atom_site row {i + 1}: a number cannot be read "
                              f"(residue {seqs[i]!r}, coordinates or occupancy)") from None
+        why = _bad_coordinate(xyz)
+        if why:
+            raise InputError(f"{path}: _atom_site row {i + 1}: atom {str(names[i]).strip(chr(34))!r} of residue "
+                             f"{comps[i]} {chains[i]}{seqs[i]}: {why}")
         atoms.append(_Atom(
             model=model, chain=str(chains[i]), resseq=resseq,
             icode="" if icodes[i] in unassigned else str(icodes[i]),

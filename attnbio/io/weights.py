@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 from pathlib import Path
 
 from attnbio.errors import InputError
@@ -50,9 +51,13 @@ def load_weights(path, expect_kind: str | None = None):
     """
     from safetensors.torch import load_file
 
+    from attnbio.io.card_schema import validate_card
+    from attnbio.io.source import check_path
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: model file not found")
+    st = check_path(path, "model file")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{path}: a model file must be a regular file (with its .json card beside it)")
     cpath = card_path(path)
     if not cpath.is_file():
         raise InputError(f"{path}: model card {cpath.name} not found beside the weights")
@@ -60,13 +65,53 @@ def load_weights(path, expect_kind: str | None = None):
         card = json.loads(cpath.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise InputError(f"{cpath}: model card is not valid JSON ({err})") from None
+    if not isinstance(card, dict):
+        raise InputError(f"{cpath}: model card must be a JSON object, not a {type(card).__name__}")
     if expect_kind and card.get("kind") != expect_kind:
         raise InputError(f"{path}: model card says kind={card.get('kind')!r}, expected {expect_kind!r}")
+    validate_card(card, str(cpath), expect_kind)     # sizes, bounds, sha256: before any tensor
     digest = sha256_file(path)
-    if card.get("sha256") and card["sha256"] != digest:
+    if card["sha256"] != digest:
         raise InputError(f"{path}: sha256 {digest[:12]}... does not match its model card")
     try:
         tensors = load_file(str(path))
     except Exception as err:  # safetensors raises its own error types
-        raise InputError(f"{path}: not a readable safetensors file ({err})") from None
+        raise InputError(f"{path}: not a readable safetensors file ({str(err).splitlines()[0][:160]})") from None
+    for name, t in tensors.items():
+        if t.is_floating_point() and not bool(t.isfinite().all()):
+            raise InputError(f"{path}: tensor {name!r} holds NaN or infinite values; refusing these weights")
     return tensors, card
+
+
+def fit_state_dict(build, tensors: dict, where: str):
+    """build() a module and load `tensors` into it; a mismatch is one InputError line.
+
+    The module is first built on torch's meta device (no memory) and its parameter names and
+    shapes compared with the file's, so a card that does not describe its weights fails before
+    anything large is allocated.
+    """
+    import torch
+
+    try:
+        with torch.device("meta"):
+            shapes = {k: tuple(v.shape) for k, v in build().state_dict().items()}
+    except (TypeError, ValueError, RuntimeError, KeyError, ZeroDivisionError) as err:
+        raise InputError(f"{where}: the model card's configuration cannot build a model "
+                         f"({type(err).__name__}: {str(err).splitlines()[0][:120]})") from None
+    missing = [k for k in shapes if k not in tensors]
+    extra = [k for k in tensors if k not in shapes]
+    wrong = [k for k in shapes if k in tensors and tuple(tensors[k].shape) != shapes[k]]
+    if missing or extra or wrong:
+        parts = []
+        if wrong:
+            k = wrong[0]
+            parts.append(f"{len(wrong)} tensor(s) of another shape, first {k!r}: file {tuple(tensors[k].shape)}, "
+                         f"card {shapes[k]}")
+        if missing:
+            parts.append(f"{len(missing)} missing, first {missing[0]!r}")
+        if extra:
+            parts.append(f"{len(extra)} unexpected, first {extra[0]!r}")
+        raise InputError(f"{where}: weights do not fit the model its card describes ({'; '.join(parts)})")
+    model = build()
+    model.load_state_dict(tensors)
+    return model

@@ -119,14 +119,10 @@ def save_model(path, model: MotifAttentionModel, card: dict) -> dict:
 
 def load_model(path) -> tuple[MotifAttentionModel, dict]:
     """Rebuild a model from its safetensors file and card; errors are InputError (exit 2)."""
-    from attnbio.errors import InputError
-    from attnbio.io.weights import load_weights
+    from attnbio.io.weights import fit_state_dict, load_weights
 
-    tensors, card = load_weights(path, expect_kind=MODEL_KIND)
-    try:
-        model = MotifAttentionModel(ModelConfig(**card["architecture"]))
-        model.load_state_dict(tensors)
-    except (KeyError, TypeError, RuntimeError) as err:
-        raise InputError(f"{path}: weights do not fit the architecture in the model card ({err})") from None
+    tensors, card = load_weights(path, expect_kind=MODEL_KIND)   # card checked against its schema
+    cfg = ModelConfig(**card["architecture"])
+    model = fit_state_dict(lambda: MotifAttentionModel(cfg), tensors, str(path))
     model.eval()
     return model, card

@@ -46,15 +46,9 @@ class Protein:
 
 
 def _read_bytes(path) -> bytes:
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not an input file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+    from attnbio.io.source import read_source_bytes
+
+    raw = read_source_bytes(path)    # read once and hashed (is_fasta, then the parser, reuse it)
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)

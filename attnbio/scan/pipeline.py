@@ -64,16 +64,17 @@ def run_scan(req: ScanRequest, log=lambda msg: None) -> ScanSummary:
     model_sha = sha256_file(req.model)
     attrs = scan_attrs(model, card, model_sha, sha256_file(req.motifs) if req.motifs else "", cfg)
     attrs.update(source.attrs)
-    inputs = {str(req.fasta): _digest(req.fasta), **source.inputs}
     n_pos = n_cropped = 0
     motif_rows = [(p.id, p.name, p.probs, p.threshold) for p in pwms]
-    with ScanWriter(req.outdir, attrs, attrs["head_names"].split(","), motif_rows, req.seed, inputs) as out:
+    with ScanWriter(req.outdir, attrs, attrs["head_names"].split(","), motif_rows, req.seed, {}) as out:
         for r in scan_records(source.records, model, pwms, cfg):
             out.add(r)
             n_pos += bool(r.logit >= 0)
             n_cropped += r.length > cfg.max_length
             if out.n_sequences % PROGRESS_EVERY == 0:
                 log(f"{out.n_sequences} sequences scanned")
+        # The input was hashed while it streamed by (a pipe cannot be read twice): known only now.
+        out.set_inputs({str(req.fasta): _digest(req.fasta), **source.inputs})
     if n_cropped:
         log(f"warning: {n_cropped} sequences longer than {cfg.max_length} bp were scanned in their central "
             f"{cfg.max_length} bp")
@@ -81,17 +82,7 @@ def run_scan(req: ScanRequest, log=lambda msg: None) -> ScanSummary:
 
 
 def _digest(path) -> str:
-    """SHA-256 of an input file ('' for stdin); a missing or unreadable file is the user's error."""
-    from attnbio.errors import InputError
-    from attnbio.io.weights import sha256_file
+    """SHA-256 of the input as it was read (attnbio.io.source); a missing file is the user's error."""
+    from attnbio.io.source import input_digest
 
-    if str(path) == "-":
-        return ""
-    try:
-        return sha256_file(path)
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a FASTA file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+    return input_digest(path)

@@ -155,6 +155,13 @@ class ScanWriter:
         if self._n_block["sites"] >= BLOCK:
             self._flush("sites")
 
+    def set_inputs(self, inputs: dict) -> None:
+        """Record the inputs' SHA-256 (path -> digest) once they have been read to the end."""
+        import json
+
+        self.inputs = inputs
+        self.h5.attrs["input_sha256"] = json.dumps(inputs or {}, sort_keys=True)
+
     def add_text(self, scores_lines: str, sites_lines: str) -> None:
         """Append raw table lines (already formatted, as in a shard's tables)."""
         self._scores.write(scores_lines)

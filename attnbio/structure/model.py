@@ -141,14 +141,14 @@ def model_tensors(model: RefineModel) -> dict:
 
 def load_model(tensors: dict, card: dict) -> RefineModel:
     """A RefineModel from safetensors tensors and its card's `config`."""
-    from attnbio.errors import InputError
+    from attnbio.io.weights import fit_state_dict
 
     fields = RefineConfig.__dataclass_fields__
     cfg = RefineConfig(**{k: v for k, v in card.get("config", {}).items() if k in fields})
-    model = RefineModel(cfg)
-    try:
-        model.load_state_dict(tensors, strict=True)
-    except RuntimeError as err:
-        raise InputError(f"refine model weights do not match its card's config ({str(err).splitlines()[0]})") from None
+    model = fit_state_dict(lambda: RefineModel(cfg), tensors, "refine model")   # one line on a mismatch
     model.eval()
+    from attnbio.structure.refine import DEFAULT_LENGTH_RANGE
+
+    # Chain lengths it was trained on (the do-no-harm guard keeps plausible inputs outside them).
+    model.length_range = tuple(card.get("length_range") or DEFAULT_LENGTH_RANGE)
     return model

@@ -1,0 +1,151 @@
+"""Input files read exactly once: opened with one set of checks, hashed while they are parsed.
+
+Every reader of user data (FASTA, structures, protein inputs) opens its input here, so that
+stdin ('-'), named pipes and process substitution (`<(zcat x.fa.gz)`) work like plain files:
+the SHA-256 recorded in outputs is that of the bytes the parser read (before any gunzipping),
+not of a second read that a pipe could not give. input_digest(path) returns it afterwards.
+
+A missing path, a folder, a symlink loop or an unreadable file is an InputError (exit 2).
+"""
+from __future__ import annotations
+
+import errno
+import hashlib
+import io
+import os
+import stat
+import sys
+from typing import IO
+
+from attnbio.errors import InputError
+
+STDIN = "-"
+_DIGESTS: dict[tuple, str] = {}        # _key(path) -> SHA-256 of the bytes read
+_LAST: tuple | None = None              # (key, bytes) of the last whole-file read
+
+
+def _key(path, st=None) -> tuple:
+    """Identity of an input: a regular file by path and stat (so an edited file is read anew),
+    stdin and pipes by path alone."""
+    if st is None and str(path) != STDIN:
+        try:
+            st = os.stat(path)
+        except OSError:
+            st = None
+    same = None if st is None or not stat.S_ISREG(st.st_mode) else (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    return (str(path), same)
+
+
+def display_name(path) -> str:
+    return "<stdin>" if str(path) == STDIN else str(path)
+
+
+def check_path(path, what: str = "input file") -> os.stat_result | None:
+    """stat() a user path with one-line errors; None for stdin."""
+    if str(path) == STDIN:
+        return None
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise InputError(f"{path}: broken symbolic link (its target does not exist)") from None
+        raise InputError(f"{path}: file not found") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise InputError(f"{path}: symbolic link loop (too many levels of symbolic links)") from None
+        raise InputError(f"{path}: cannot read ({err.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{path}: is a folder, not a {what}")
+    return st
+
+
+def open_source(path, what: str = "input file") -> tuple[IO[bytes], str]:
+    """(binary handle, display name) for a path or '-'; see check_path for the errors."""
+    check_path(path, what)
+    if str(path) == STDIN:
+        return sys.stdin.buffer, display_name(path)
+    try:
+        return open(path, "rb"), str(path)
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a {what}") from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror})") from None
+
+
+class HashingReader(io.RawIOBase):
+    """A read-only stream that hashes every byte read through it; finish() drains and records."""
+
+    def __init__(self, raw: IO[bytes], path):
+        self._raw, self._key = raw, _key(path)
+        self._sha = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def release(self) -> None:
+        """Close the underlying file (not stdin). close() leaves it open: a buffer or gzip
+        reader around this stream closes it when dropped, before finish() has drained it."""
+        if self._raw is not sys.stdin.buffer:
+            self._raw.close()
+
+    def readinto(self, buf) -> int:
+        data = self._raw.read(len(buf))
+        n = len(data)
+        buf[:n] = data
+        self._sha.update(data)
+        return n
+
+    def finish(self) -> str:
+        """Read what the parser left (trailing bytes), record and return the digest."""
+        while True:
+            data = self._raw.read(1 << 20)
+            if not data:
+                break
+            self._sha.update(data)
+        digest = self._sha.hexdigest()
+        _DIGESTS[self._key] = digest
+        return digest
+
+
+def read_source_bytes(path, what: str = "input file") -> bytes:
+    """All bytes of a path or '-' (read once; the digest is recorded for input_digest).
+
+    A repeated call for the same unchanged input returns the bytes of the first read (the
+    protein command asks "is it FASTA?" and then parses the same file).
+    """
+    global _LAST
+    key = _key(path, check_path(path, what))
+    if _LAST is not None and _LAST[0] == key:
+        return _LAST[1]
+    raw, _ = open_source(path, what)
+    try:
+        reader = HashingReader(raw, path)
+        data = reader.read()
+        reader.finish()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
+    finally:
+        if raw is not sys.stdin.buffer:
+            raw.close()
+    _LAST = (key, data)
+    return data
+
+
+def input_digest(path) -> str:
+    """SHA-256 of an input as it was read in this process; a regular file not read through this
+    module is hashed now; '' for a pipe or stdin that nothing read."""
+    key = _key(path)
+    if key in _DIGESTS:
+        return _DIGESTS[key]
+    if str(path) == STDIN:
+        return ""
+    st = check_path(path)
+    if not stat.S_ISREG(st.st_mode):
+        return ""
+    from attnbio.io.weights import sha256_file
+
+    return sha256_file(path)
