@@ -14,7 +14,7 @@
     (made in the work folder), timed by stage, peak memory, and the KS test of GC against the
     peaks for the matched and a uniform background.
 
-    python benchmarks/chip_route.py --part route --peaks 3000 --threads 1
+    python benchmarks/chip_route.py --part route --peaks 3000 --threads 1 [--fasta-model reuse]
     python benchmarks/chip_route.py --part background
 """
 from __future__ import annotations
@@ -140,9 +140,17 @@ def part_route(args) -> None:
         neg_bed = bed_out / "background.bed" if bg == "genomic" else sim / "negatives.bed"
         fasta_from_bed(g, neg_bed, work / f"neg_{bg}.fa")
         if not (fa_out / "model.json").exists():
+            reuse = ["--model", bed_out / "model.safetensors"] if args.fasta_model == "reuse" else []
             procs[("FASTA", bg)] = run(ATTNBIO + ["motifs", work / "peaks.fa", "--negatives", work / f"neg_{bg}.fa",
-                                                 *common, "-o", fa_out], work / f"fasta_{bg}.log")
+                                                 *reuse, *common, "-o", fa_out], work / f"fasta_{bg}.log")
     runs.update({k: finish(p) for k, p in procs.items()})
+    # Timings of runs made by an earlier invocation (or recorded by a watcher) live in timings.json.
+    saved = json.loads((work / "timings.json").read_text()) if (work / "timings.json").exists() else {}
+    for (route, bg), t in runs.items():
+        saved[f"{'bed' if route.startswith('BED') else 'fasta'}_{bg}"] = t
+    (work / "timings.json").write_text(json.dumps(saved, indent=1))
+    runs = {(route, bg): saved.get(f"{'bed' if route.startswith('BED') else 'fasta'}_{bg}", {})
+            for route in ("BED + --genome", "FASTA") for bg in ("genomic", "negatives")}
     db = load_motif_db("vertebrates")
     names = {m["id"]: m["name"] for m in truth["motifs"]}
     print(f"\n{args.peaks} peaks, genome {sum(truth['genome']['chromosomes'].values()) / 1e6:.1f} Mb, seed {args.seed}; "
@@ -240,6 +248,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--workdir", default="/tmp/attnbio_chip_bench")
+    ap.add_argument("--fasta-model", choices=["train", "reuse"], default="train",
+                    help="FASTA-route runs train their own model (default) or reuse the BED run's")
     args = ap.parse_args()
     if args.part in ("background", "all"):
         part_background(args)

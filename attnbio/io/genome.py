@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from attnbio.errors import InputError
-from attnbio.io.bed import Region, recentre, region_ids
+from attnbio.io.bed import Region, open_binary, recentre, region_ids
 from attnbio.io.fasta import Record
 
 _COMP = str.maketrans("ACGTNacgtn", "TGCANtgcan")
@@ -25,15 +25,8 @@ def revcomp(seq: str) -> str:
 
 def _compression(path) -> str:
     """'plain', 'bgzf' or 'gzip' from the first bytes (BGZF = gzip with a 'BC' extra subfield)."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(18)
-    except FileNotFoundError:
-        raise InputError(f"{path}: genome file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a genome FASTA") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+    with open_binary(path, "genome FASTA", "genome file not found") as fh:
+        head = fh.read(18)
     if head[:2] != b"\x1f\x8b":
         return "plain"
     if len(head) >= 14 and head[3] & 4 and head[12:14] == b"BC":

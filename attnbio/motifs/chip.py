@@ -158,8 +158,7 @@ def _genomic_sites(outdir: Path, chip: ChipInputs, motifs) -> None:
     """sites.tsv gains genome coordinates, a site p-value and the site sequence; sites.bed (BED6)."""
     from attnbio.io.genome import revcomp
     from attnbio.io.tables import read_tsv, write_tsv
-    from attnbio.motifs.pwm import log_odds
-    from attnbio.motifs.site_pvalue import score_pvalues
+    from attnbio.motifs.pwm import log_odds, score_pvalues
 
     path = outdir / "sites.tsv"
     with open(path) as fh:

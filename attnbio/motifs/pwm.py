@@ -12,8 +12,8 @@ def log_odds(probs: np.ndarray, background=UNIFORM, pseudo: float = 0.01) -> np.
     return np.log2(p / np.asarray(background)[None, :])
 
 
-def score_threshold(lo: np.ndarray, pvalue: float, background=UNIFORM, resolution: float = 0.05) -> float:
-    """Smallest score whose upper-tail probability under the background is <= pvalue.
+def score_tail(lo: np.ndarray, background=UNIFORM, resolution: float = 0.05) -> tuple[int, np.ndarray]:
+    """(offset, tail): tail[k] = P(score >= (k + offset) * resolution) for one window scored by `lo`.
 
     Exact distribution of the sum of column scores on a discretised grid, the method FIMO uses
     (Staden 1994; Touzet & Varre 2007); `resolution` is the bin width in bits.
@@ -27,10 +27,23 @@ def score_threshold(lo: np.ndarray, pvalue: float, background=UNIFORM, resolutio
         for b in range(4):
             new[col[b]:col[b] + len(dist)] += background[b] * dist
         dist = new
-    tail = np.cumsum(dist[::-1])[::-1]          # P(score >= k)
+    return int(offset.sum()), np.cumsum(dist[::-1])[::-1]
+
+
+def score_threshold(lo: np.ndarray, pvalue: float, background=UNIFORM, resolution: float = 0.05) -> float:
+    """Smallest score whose upper-tail probability under the background is <= pvalue (score_tail)."""
+    offset, tail = score_tail(lo, background, resolution)
     ok = np.flatnonzero(tail <= pvalue)
-    k = ok[0] if len(ok) else len(dist) - 1
-    return float((k + offset.sum()) * resolution)
+    k = ok[0] if len(ok) else len(tail) - 1
+    return float((k + offset) * resolution)
+
+
+def score_pvalues(lo: np.ndarray, scores, background=UNIFORM, resolution: float = 0.05) -> np.ndarray:
+    """p-value P(score >= s) of each site score s under `lo`, on the grid of score_tail (the
+    p-values FIMO reports); a score above the grid's top gets the top bin's probability."""
+    offset, tail = score_tail(lo, background, resolution)
+    k = np.round(np.asarray(scores, float) / resolution).astype(int) - offset
+    return tail[np.clip(k, 0, len(tail) - 1)]
 
 
 def scan(x: np.ndarray, mask: np.ndarray, lo: np.ndarray) -> np.ndarray:
@@ -108,3 +121,67 @@ def similarity(p: np.ndarray, q: np.ndarray, min_overlap: int = 5) -> float:
             den = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1)) + 1e-9
             best = max(best, float((num / den).mean()))
     return best
+
+
+def _onehot_codes(windows: np.ndarray) -> np.ndarray:
+    """(n, w) codes 0-3 (4 = N) -> (n, w, 4) float one-hot, N rows all zero."""
+    return np.eye(5)[np.asarray(windows, int)][..., :4]
+
+
+def two_component_split(windows: np.ndarray, pseudo: float = 0.5, iterations: int = 60,
+                        min_fraction: float = 0.15, min_sites: int = 20):
+    """Test whether aligned site windows come from one matrix or a mixture of two.
+
+    windows (n, w) codes 0-3 (4 = N, ignored). EM of a two-component product-multinomial
+    mixture (the "two-component" model of MEME's mixture setting, Bailey & Elkan 1994, applied
+    to already aligned sites), started from a split along the first principal component of the
+    one-hot sites; the split is kept when the Bayesian information criterion (Schwarz 1978)
+    prefers it: 2 (LL2 - LL1) > (3w + 1) ln n, and both parts hold at least `min_fraction` of
+    the sites and `min_sites` sites. -> (probs_a, probs_b, assignment (n,) bool: True = b,
+    delta_bic) when it splits, else None. A is the larger part.
+    """
+    X = _onehot_codes(windows)
+    n, w = X.shape[:2]
+    if n < 2 * min_sites or w == 0:
+        return None
+    counts = X.sum(axis=0) + pseudo
+    theta1 = counts / counts.sum(axis=1, keepdims=True)
+    ll1 = float((X * np.log(theta1)).sum())
+    flat = X.reshape(n, -1)
+    centred = flat - flat.mean(axis=0)
+    try:
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    except np.linalg.LinAlgError:
+        return None
+    score = centred @ vt[0]
+    r = np.where(score > np.median(score), 1.0, 0.0)
+    if r.sum() in (0, n):
+        return None
+    resp = np.stack([1 - r, r], axis=1)                       # (n, 2)
+    for _ in range(iterations):
+        nk = resp.sum(axis=0)
+        pi = nk / n
+        theta = np.einsum("nk,nwb->kwb", resp, X) + pseudo
+        theta /= theta.sum(axis=2, keepdims=True)
+        logp = np.einsum("nwb,kwb->nk", X, np.log(theta)) + np.log(np.maximum(pi, 1e-12))
+        mx = logp.max(axis=1, keepdims=True)
+        ll2_terms = mx[:, 0] + np.log(np.exp(logp - mx).sum(axis=1))
+        new = np.exp(logp - ll2_terms[:, None])
+        if np.abs(new - resp).max() < 1e-6:
+            resp = new
+            break
+        resp = new
+    ll2 = float(ll2_terms.sum())
+    delta = 2 * (ll2 - ll1) - (3 * w + 1) * np.log(n)
+    assign = resp[:, 1] > 0.5
+    sizes = np.array([(~assign).sum(), assign.sum()])
+    if delta <= 0 or sizes.min() < max(min_sites, min_fraction * n):
+        return None
+    a, b = (0, 1) if sizes[0] >= sizes[1] else (1, 0)
+    return theta[a], theta[b], (assign if a == 0 else ~assign), float(delta)
+
+
+def information_content_vs(probs: np.ndarray, background) -> np.ndarray:
+    """Bits per column of a (width, 4) matrix against a background composition (relative entropy)."""
+    p = np.clip(probs, 1e-9, 1)
+    return (p * np.log2(p / np.asarray(background)[None, :])).sum(axis=1)

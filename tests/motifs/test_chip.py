@@ -210,3 +210,22 @@ def test_n_heavy_peaks_are_dropped_with_one_warning_line(small, capsys):
     # Windows [20i, 20i + 200) hold > 60 N for i < 27 (the gap is [0, 600)): 27 dropped, 3 left.
     assert len(warnings) == 1 and "27 of 30 peaks dropped: more than 0.3 of their bases are N" in warnings[0]
     assert "3 usable peaks, too few to train" in lines[-1] and not out.exists()
+
+
+def test_site_pvalues_agree_with_the_threshold_and_report_section_renders():
+    from attnbio.motifs import pwm as P
+    from attnbio.motifs.report import render_report
+
+    rng = np.random.default_rng(0)
+    probs = np.full((10, 4), 0.1)
+    probs[np.arange(10), rng.integers(0, 4, 10)] = 0.7                # one clear best base per column
+    lo = P.log_odds(probs)
+    thr = P.score_threshold(lo, 1e-4)
+    p_at, p_below = P.score_pvalues(lo, [thr, thr - 0.05])
+    assert p_at <= 1e-4 < p_below
+    assert P.score_pvalues(lo, [lo.max(axis=1).sum()])[0] == pytest.approx(0.25 ** 10)
+    row = {"rank": 1, "motif_id": "MA0001.1", "name": "AGL3", "consensus": "CCWWAWWWGG", "p_value": 1e-9,
+           "q_value": 1e-7, "pct_targets": 40.0, "pct_background": 5.0}
+    page = render_report({"known_motifs": {"n_targets": 10, "n_background": 20, "site_pvalue": 1e-4,
+                                           "n_profiles": 1, "rows": [row]}}, [], [], 200)
+    assert "Known motifs (1 profiles" in page and "AGL3" in page and "40.0%" in page
