@@ -11,28 +11,31 @@ from attnbio.io.motif_formats import read_homer
 from attnbio.motifs.outputs import write_motif_exports
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-SCRIPT = """
-import sys
+EXPORT = """
 from types import SimpleNamespace
 import numpy as np
 from attnbio.motifs.outputs import write_motif_exports
-rng = np.random.default_rng(11)
-ms = [SimpleNamespace(id=f"attnbio_m{i}", probs=rng.dirichlet(np.full(4, 0.3), size=w), sites=[0] * 25,
-                      match={"name": "TFX"} if i == 1 else None) for i, w in ((1, 10), (2, 7))]
-write_motif_exports(sys.argv[1], ms)
+
+def export(outdir):
+    rng = np.random.default_rng(11)
+    ms = [SimpleNamespace(id=f"attnbio_m{i}", probs=rng.dirichlet(np.full(4, 0.3), size=w), sites=[0] * 25,
+                          match={"name": "TFX", "q": 0.001} if i == 1 else None) for i, w in ((1, 10), (2, 7))]
+    write_motif_exports(outdir, ms)
 """
-
-
-def _write(outdir):
-    outdir.mkdir()
-    subprocess.run([sys.executable, "-c", SCRIPT, str(outdir)], check=True)
-    return outdir
 
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
+    """The same exports written in a fresh interpreter and in this one."""
     base = tmp_path_factory.mktemp("exports")
-    return _write(base / "a"), _write(base / "b")
+    a, b = base / "a", base / "b"
+    a.mkdir()
+    b.mkdir()
+    subprocess.run([sys.executable, "-c", EXPORT + "\nimport sys\nexport(sys.argv[1])\n", str(a)], check=True)
+    namespace = {}
+    exec(EXPORT, namespace)
+    namespace["export"](b)
+    return a, b
 
 
 def test_exports_are_written_and_valid(two_runs):
