@@ -137,6 +137,17 @@ def fetch_many(genome: Genome, regions: list[Region], mask_repeats: bool = False
     return out
 
 
+def genome_digest(path) -> dict:
+    """{'<path> (.fai)': SHA-256 of the genome's .fai index} for provenance (empty if no index).
+    The index pins names, lengths and layout; hashing gigabases would take longer than a run."""
+    from pathlib import Path
+
+    from attnbio.io.weights import sha256_file
+
+    fai = Path(f"{path}.fai")
+    return {f"{path} (.fai)": sha256_file(fai)} if fai.exists() else {}
+
+
 def open_genome(path) -> Genome:
     """Genome(path), for symmetry with the other readers."""
     return Genome(path)

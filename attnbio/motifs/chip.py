@@ -39,7 +39,7 @@ def uses_genome(req) -> bool:
 
 def chip_inputs(req, log=lambda msg: None, min_count: int = 20) -> ChipInputs | None:
     """Records for a BED request (see module doc); None when positives and negatives are FASTA."""
-    from attnbio.io.genome import Genome
+    from attnbio.io.genome import Genome, genome_digest
 
     if not uses_genome(req):
         if getattr(req, "genome", None):
@@ -53,7 +53,7 @@ def chip_inputs(req, log=lambda msg: None, min_count: int = 20) -> ChipInputs | 
     pos_bed = read_bed(req.positives) if is_bed(req.positives) else None
     neg_bed = read_bed(req.negatives) if req.negatives and is_bed(req.negatives) else None
     genome = Genome(req.genome)
-    out = ChipInputs([], [], "", None, genome=genome, inputs=_genome_digest(req.genome))
+    out = ChipInputs([], [], "", None, genome=genome, inputs=genome_digest(req.genome))
     if pos_bed is not None:
         ex = _extract(genome, pos_bed, req.positives, req, log, "peaks")
         out.positives, out.regions, out.n_dropped = ex.records, ex.regions, ex.n_dropped_n
@@ -109,15 +109,6 @@ def _genomic_background(genome, chip: ChipInputs, req, log):
     seqs = fetch_many(genome, regions, req.mask_repeats)
     records = [Record(r.name, f"{r.chrom}:{r.start}-{r.end}(+)", q) for r, q in zip(regions, seqs)]
     return bg, records, regions
-
-
-def _genome_digest(path) -> dict:
-    """The genome is identified by the SHA-256 of its .fai index (hashing gigabases would take a
-    while and the index already pins names, lengths and layout)."""
-    from attnbio.io.weights import sha256_file
-
-    fai = Path(f"{path}.fai")
-    return {f"{path} (.fai)": sha256_file(fai)} if fai.exists() else {}
 
 
 # --- outputs ---------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ class ScanInput:
 def open_scan_input(path, regions: RegionSettings) -> ScanInput:
     """FASTA (streamed) or, for a BED/narrowPeak file, its regions read from `regions.genome`."""
     from attnbio.io.bed import is_bed
+    from attnbio.io.genome import genome_digest
 
     if not is_bed(path):
         if regions.genome:
@@ -71,15 +72,6 @@ def _extract(genome, bed, path, regions: RegionSettings):
     from attnbio.io.genome import extract
 
     return extract(genome, bed, path, regions.size, regions.max_n_fraction, regions.mask_repeats)
-
-
-def genome_digest(path) -> dict:
-    """The genome is named by the SHA-256 of its .fai index (names, lengths and layout), as in
-    the motifs route; hashing gigabases would take longer than the scan."""
-    from attnbio.io.weights import sha256_file
-
-    fai = Path(f"{path}.fai")
-    return {f"{path} (.fai)": sha256_file(fai)} if fai.exists() else {}
 
 
 def split_regions(path, outputs: list, regions: RegionSettings) -> tuple[list[int], int]:
