@@ -17,6 +17,9 @@ from attnbio.commands.common import log, outdir_option, runtime_options, setup_r
 @outdir_option
 @click.option("--epochs", type=click.IntRange(1, 500), default=40, show_default=True,
               help="Most training epochs (early stopping on the validation split).")
+@click.option("--restarts", type=click.IntRange(1, 20), default=1, show_default=True,
+              help="Train from this many initialisations and keep the one with the best validation AUROC "
+                   "(costs that many trainings; helps a run stuck at a low AUROC).")
 @click.option("--max-length", type=click.IntRange(20, 100_000), default=1000, show_default=True,
               help="Longer sequences are cropped to their central MAX_LENGTH bases.")
 @click.option("--site-pvalue", type=click.FloatRange(1e-12, 0.01), default=1e-4, show_default=True,
@@ -34,7 +37,7 @@ from attnbio.commands.common import log, outdir_option, runtime_options, setup_r
               help="Background sequences each candidate pair is planted into.")
 @chip_options
 @runtime_options
-def command(positives, negatives, model_path, outdir, epochs, max_length, site_pvalue, taxon, all_motifs, motif_db,
+def command(positives, negatives, model_path, outdir, epochs, restarts, max_length, site_pvalue, taxon, all_motifs, motif_db,
             intervention_seqs, genome, size, mask_repeats, max_n_fraction, background_ratio, threads, seed, device):
     """Train (or reuse) a DNA attention model on POSITIVES and read motifs out of its heads.
 
@@ -55,7 +58,7 @@ def command(positives, negatives, model_path, outdir, epochs, max_length, site_p
     dev = setup_runtime(threads, seed, device)
     with staged_outdir(outdir) as tmp:
         req = MotifsRequest(positives, tmp, negatives, model_path, seed, epochs, max_length, str(dev),
-                            DiscoverConfig(site_pvalue=site_pvalue), taxon=taxon, motif_db=motif_db, all_motifs=all_motifs,
+                            DiscoverConfig(site_pvalue=site_pvalue), taxon=taxon, motif_db=motif_db, all_motifs=all_motifs, restarts=restarts,
                             intervene=InterveneConfig(n_background=intervention_seqs), genome=genome,
                             size=size, mask_repeats=mask_repeats, max_n_fraction=max_n_fraction,
                             background_ratio=background_ratio)

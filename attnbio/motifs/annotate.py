@@ -42,8 +42,9 @@ def load_motif_db(taxon: str = "vertebrates", motif_db: str | None = None) -> li
 
 
 def best_matches(probs_list: list[np.ndarray], db: list[Motif], site_windows=None,
-                 shortlist: int = 5, q_max: float = 0.05) -> list[dict]:
-    """For each matrix, its best database match: id, name, q (Tomtom).
+                 shortlist: int = 5, q_max: float = 0.05, n_alternatives: int = 3) -> list[dict]:
+    """For each matrix, its best database match: id, name, q (Tomtom), and `alternatives`:
+    the next n_alternatives matches by Tomtom p ([{id, name, q}], the best first).
 
     Tomtom ranks by p-value (BH q-values tie by construction: a run of p-values shares one q,
     and a tie broken by database order would name FOSL1 where JUND fits better). Paralogs'
@@ -68,5 +69,7 @@ def best_matches(probs_list: list[np.ndarray], db: list[Motif], site_windows=Non
             if len(candidates) > 1:
                 scores = [mean_best_score(windows, db[k].probs) for k in candidates]
                 j = candidates[int(np.argmax(scores))]
-        out.append({"id": db[j].id, "name": db[j].name, "q": float(q[j])})
+        alt = [{"id": db[k].id, "name": db[k].name, "q": float(q[k])}
+               for k in order[:n_alternatives + 1] if k != j][:n_alternatives]
+        out.append({"id": db[j].id, "name": db[j].name, "q": float(q[j]), "alternatives": alt})
     return out

@@ -32,8 +32,13 @@ class DiscoverConfig:
     merge_similarity: float = 0.7
     site_pvalue: float = 1e-4
     min_sites: int = 10             # positives with a site; fewer cannot be tested for enrichment
+    merge_site_overlap: float = 0.5 # near-duplicates must also share this fraction of their sites
+    second_pass: bool = True        # look again with the sites of the motifs found masked
+    split_lookalikes: bool = True   # split a matrix whose sites are a mixture of two profiles
+    extend_ic: float = 0.3          # bits (vs the positives' base composition) a flank column needs
+    max_extend: int = 8             # bp a matrix may grow on each side from the sites' flanks
     batch_size: int = 256
-    seed: int = 0
+    seed: int = 0                   # unused by discovery: the same model gives the same motifs
 
 
 @dataclass
@@ -142,40 +147,60 @@ def _oriented_windows(codes: np.ndarray, seqs, starts, minus, width: int) -> np.
     return np.where(minus[:, None], np.where(win == 4, 4, 3 - win)[:, ::-1], win)
 
 
-def _kmer_sets(windows: np.ndarray, k: int) -> list[set]:
-    """Canonical k-mer integer IDs present in each window (k-mers with N skipped)."""
+def _kmer_ids(windows: np.ndarray, k: int) -> np.ndarray:
+    """(n, w - k + 1) canonical k-mer integer IDs of code windows; -1 where a k-mer holds an N."""
     n, w = windows.shape
     if w < k:
-        return [set() for _ in range(n)]
+        return np.full((n, 0), -1, dtype=np.int64)
     powers = 4 ** np.arange(k - 1, -1, -1)
     grams = np.lib.stride_tricks.sliding_window_view(windows, k, axis=1)      # (n, w-k+1, k)
     bad = (grams == 4).any(axis=-1)
     fwd = (np.minimum(grams, 3) * powers).sum(-1)
     rev = ((3 - np.minimum(grams, 3))[..., ::-1] * powers).sum(-1)
-    canon = np.where(bad, -1, np.minimum(fwd, rev))
-    return [set(row[row >= 0].tolist()) for row in canon]
+    return np.where(bad, -1, np.minimum(fwd, rev)).astype(np.int64)
 
 
-def _best_seed(fg: list[set], bg: list[set], cfg: DiscoverConfig):
-    """The canonical k-mer most enriched in fg windows over bg windows (binomial z), or None."""
-    from collections import Counter
+def _presence_counts(windows: np.ndarray, k: int) -> np.ndarray:
+    """(4**k,) number of windows that contain each canonical k-mer (at least once)."""
+    ids = np.sort(_kmer_ids(windows, k), axis=1)
+    first = np.ones(ids.shape, bool)
+    first[:, 1:] = ids[:, 1:] != ids[:, :-1]
+    return np.bincount(ids[first & (ids >= 0)], minlength=4 ** k)
 
-    cf, cb = Counter(), Counter()
-    for s in fg:
-        cf.update(s)
-    for s in bg:
-        cb.update(s)
-    n_f, n_b = max(len(fg), 1), max(len(bg), 1)
-    best, best_z = None, cfg.min_z
+
+def background_counts(codes_n: np.ndarray, lengths: np.ndarray, width: int, k: int) -> tuple[np.ndarray, int]:
+    """k-mer presence counts over every negative tiled into non-overlapping `width`-bp windows.
+
+    All negatives, in a fixed tiling: the background no longer depends on a random draw, so
+    the same model and data give the same motifs whatever --seed (issue 12; STREME, Bailey
+    2021, is deterministic for the same reason). -> (counts (4**k,), number of windows).
+    """
+    seqs, starts = [], []
+    for n, length in enumerate(np.asarray(lengths, int)):
+        st = np.arange(0, max(length - width, 0) + 1, width)
+        seqs.append(np.full(len(st), n))
+        starts.append(st)
+    seqs, starts = np.concatenate(seqs), np.concatenate(starts)
+    counts = np.zeros(4 ** k, dtype=np.int64)
+    for i in range(0, len(seqs), 50_000):          # bounded memory on large inputs
+        counts += _presence_counts(_windows(codes_n, seqs[i:i + 50_000], starts[i:i + 50_000], width), k)
+    return counts, len(seqs)
+
+
+def _best_seed(fg: np.ndarray, n_f: int, bg: np.ndarray, n_b: int, cfg: DiscoverConfig):
+    """The canonical k-mer most enriched in fg windows over bg windows (binomial z), or None.
+
+    fg, bg: presence counts (4**k,) over n_f and n_b windows; ties go to the smaller k-mer ID.
+    """
+    n_f, n_b = max(n_f, 1), max(n_b, 1)
     need = max(20, cfg.min_support * n_f)
-    for kmer, a in sorted(cf.items()):
-        if a < need:
-            continue
-        p0 = (cb.get(kmer, 0) + 1) / (n_b + 2)
-        z = (a - n_f * p0) / np.sqrt(n_f * p0 * (1 - p0))
-        if z > best_z:
-            best, best_z = kmer, z
-    return best, best_z
+    p0 = (bg + 1) / (n_b + 2)
+    z = (fg - n_f * p0) / np.sqrt(n_f * p0 * (1 - p0))
+    z = np.where(fg >= need, z, -np.inf)
+    best = int(np.argmax(z))
+    if not z[best] > cfg.min_z:
+        return None, cfg.min_z
+    return best, float(z[best])
 
 
 def _kmer_string(kmer: int, k: int) -> np.ndarray:
@@ -231,20 +256,22 @@ def _refine(probs, codes, seqs, starts, width, x, pvalue, rounds: int = 2):
     return (probs[a:b] if b - a >= 5 else None), hit
 
 
-def motifs_from_head(codes, x, seqs, toks, bg_seqs, bg_starts, pool, cfg: DiscoverConfig, head: str):
-    """Seed-and-extend motifs from one head's seqlets; returns a list of FoundMotif."""
+def motifs_from_head(codes, x, seqs, toks, bg, pool, cfg: DiscoverConfig, head: str):
+    """Seed-and-extend motifs from one head's seqlets; returns a list of FoundMotif.
+
+    bg: (presence counts, n windows) of the background (background_counts).
+    """
     core = pool + 2 * cfg.core_pad
     starts = toks * pool - cfg.core_pad
     found = []
     remaining = np.ones(len(seqs), bool)
-    bg_windows = _windows(codes, bg_seqs, bg_starts, core)
-    bg_sets = _kmer_sets(bg_windows, cfg.kmer)
+    bg_counts, n_bg = bg
     for _ in range(cfg.max_per_head):
         s_idx, s_st = seqs[remaining], starts[remaining]
         if len(s_idx) < 20:
             break
         wins = _windows(codes, s_idx, s_st, core)
-        seed, z = _best_seed(_kmer_sets(wins, cfg.kmer), bg_sets, cfg)
+        seed, z = _best_seed(_presence_counts(wins, cfg.kmer), len(wins), bg_counts, n_bg, cfg)
         if seed is None:
             break
         probs = _seed_matrix(wins, seed, cfg, codes, s_idx, s_st)
@@ -259,18 +286,49 @@ def motifs_from_head(codes, x, seqs, toks, bg_seqs, bg_starts, pool, cfg: Discov
     return found
 
 
-def merge_motifs(motifs: list[FoundMotif], threshold: float) -> list[FoundMotif]:
-    """Greedy merge of near-duplicates across heads: the best-supported matrix represents each group."""
+def merge_motifs(motifs: list[FoundMotif], threshold: float, x=None, mask=None, pvalue: float = 1e-4,
+                 site_overlap: float = 0.5) -> list[FoundMotif]:
+    """Greedy merge of near-duplicates across heads: the best-supported matrix represents each group.
+
+    Two matrices are near-duplicates when they are similar (pwm.similarity >= threshold) and,
+    where sequences are given, also call the same sites (at least `site_overlap` of the smaller
+    site set within half a width of a site of the other): an AT-rich MEF2 and SRF matrix, or a
+    short GATA matrix that aligns with part of a longer profile, look alike over five columns
+    but sit on different bases, and are different motifs.
+    """
     merged: list[FoundMotif] = []
+    sites: list = []
     for m in sorted(motifs, key=lambda m: (-m.support, P_key(m))):
-        for g in merged:
-            if P.similarity(m.probs, g.probs) >= threshold:
+        ms = _site_keys(m, x, mask, pvalue) if x is not None else None
+        for g, gs in zip(merged, sites):
+            if P.similarity(m.probs, g.probs) >= threshold and (
+                    ms is None or _shared_sites(ms, gs, max(len(m.probs), len(g.probs)) / 2) >= site_overlap):
                 g.heads = sorted(set(g.heads) | set(m.heads))
                 g.support += m.support
                 break
         else:
             merged.append(FoundMotif(m.probs.copy(), list(m.heads), m.support))
+            sites.append(ms)
     return merged
+
+
+def _site_keys(m: FoundMotif, x, mask, pvalue) -> np.ndarray:
+    """Sorted site centres of a matrix in x as one integer key per site: seq * 2**20 + 2 * centre."""
+    s, p, _, _ = find_sites(m, x, mask, pvalue)
+    return np.sort(s.astype(np.int64) * 2 ** 20 + 2 * p + len(m.probs) - 1)
+
+
+def _shared_sites(a: np.ndarray, b: np.ndarray, tol: float) -> float:
+    """Fraction of the smaller of two site-key sets (_site_keys) with a site of the other within tol bp."""
+    if not len(a) or not len(b):
+        return 0.0
+
+    def near(u, v):
+        i = np.clip(np.searchsorted(v, u), 1, len(v) - 1) if len(v) > 1 else np.zeros(len(u), int)
+        d = np.minimum(np.abs(v[i] - u), np.abs(v[i - 1] - u)) if len(v) > 1 else np.abs(v[0] - u)
+        return d <= 2 * tol                      # keys hold twice the centre, seqs 2**20 apart
+
+    return float(max(near(a, b).mean() if len(a) <= len(b) else near(b, a).mean(), 0.0))
 
 
 def P_key(m: FoundMotif) -> str:
@@ -279,11 +337,23 @@ def P_key(m: FoundMotif) -> str:
     return consensus(m.probs)
 
 
+_SITE_CACHE: dict | None = None    # find_sites results, kept only while discover_from_profiles runs
+
+
 def find_sites(motif: FoundMotif, x, mask, pvalue: float):
     """Best-scoring non-overlapping hits (either strand) of a motif in each sequence.
 
     -> (seq, start, strand, score) arrays; overlapping hits keep the higher score.
     """
+    if _SITE_CACHE is None:
+        return _find_sites(motif, x, mask, pvalue)
+    key = (motif.probs.tobytes(), motif.probs.shape, id(x), x.shape, pvalue)
+    if key not in _SITE_CACHE:      # the merges, split and rebuild scan the same matrices again
+        _SITE_CACHE[key] = _find_sites(motif, x, mask, pvalue)
+    return _SITE_CACHE[key]
+
+
+def _find_sites(motif: FoundMotif, x, mask, pvalue: float):
     lo = P.log_odds(motif.probs)
     thr = P.score_threshold(lo, pvalue)
     scores = P.scan(x, mask, lo)
@@ -361,25 +431,129 @@ def random_profiles(mask: np.ndarray, n_heads: int, pool: int, seed: int) -> np.
 
 
 def discover_from_profiles(prof, names, pool, x, mask, xn, maskn, cfg: DiscoverConfig) -> Discovery:
-    """Seqlets at each head's attended tokens -> motifs -> sites and enrichment."""
+    """Seqlets at each head's attended tokens -> motifs -> sites and enrichment.
+
+    Deterministic for a model and data (no random draw). Steps: candidates from every head
+    against a background of all negatives (background_counts); near-duplicates merged
+    (merge_motifs); a second pass with the sites of those motifs masked (second_pass); matrices
+    whose sites mix two profiles split (split_mixtures); every matrix rebuilt from its sites with
+    the flanks they support (matrix_from_sites); enrichment and BH q (_score_motifs).
+    """
+    global _SITE_CACHE
+    _SITE_CACHE = {}
+    try:
+        return _discover(prof, names, pool, x, mask, xn, maskn, cfg)
+    finally:
+        _SITE_CACHE = None
+
+
+def _discover(prof, names, pool, x, mask, xn, maskn, cfg: DiscoverConfig) -> Discovery:
     valid_tokens = np.ceil(mask.sum(axis=1) / pool)
     focus = (prof.max(axis=2) * valid_tokens[:, None]).mean(axis=0)
     codes, codes_n = _codes(x), _codes(xn)
     all_codes = np.concatenate([codes, codes_n])
-    rng = np.random.default_rng(cfg.seed)
-    n_pos, n_neg = len(x), len(xn)
-    candidates = []
-    for h in range(prof.shape[1]):
-        seqs, toks = hot_tokens(prof[:, h], valid_tokens, cfg.attention_factor, cfg.per_sequence)
-        if len(seqs) < 20:
-            continue
-        bg_seqs = n_pos + rng.integers(0, n_neg, size=len(seqs))
-        lengths = maskn.sum(axis=1)[bg_seqs - n_pos]
-        bg_starts = (rng.random(len(seqs)) * np.maximum(lengths - pool, 1)).astype(int) - cfg.core_pad
-        candidates += motifs_from_head(all_codes, x, seqs, toks, bg_seqs, bg_starts, pool, cfg, names[h])
-    motifs = merge_motifs(candidates, cfg.merge_similarity)
+    hot = [hot_tokens(prof[:, h], valid_tokens, cfg.attention_factor, cfg.per_sequence)
+           for h in range(prof.shape[1])]
+    motifs = merge_motifs(_candidates(all_codes, codes_n, maskn, x, hot, names, pool, cfg), cfg.merge_similarity,
+                          x, mask, cfg.site_pvalue, cfg.merge_site_overlap)
+    if cfg.second_pass and motifs:
+        masked = mask_sites(all_codes, motifs, np.concatenate([x, xn]), np.concatenate([mask, maskn]),
+                            cfg.site_pvalue)
+        more = merge_motifs(_candidates(masked, masked[len(x):], maskn, x, hot, names, pool, cfg),
+                            cfg.merge_similarity, x, mask, cfg.site_pvalue, cfg.merge_site_overlap)
+        if more:
+            motifs = merge_motifs(motifs + more, cfg.merge_similarity, x, mask, cfg.site_pvalue,
+                                  cfg.merge_site_overlap)
+    if cfg.split_lookalikes:
+        motifs = split_mixtures(motifs, codes, x, mask, cfg)
+    motifs = [m for m in (matrix_from_sites(m, codes, x, mask, cfg) for m in motifs) if m is not None]
+    motifs = merge_motifs(motifs, cfg.merge_similarity, x, mask, cfg.site_pvalue, cfg.merge_site_overlap)
     motifs = _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg, codes)
     return Discovery(motifs, prof, names, focus, pool)
+
+
+def _candidates(all_codes, codes_n, maskn, x, hot, names, pool, cfg) -> list[FoundMotif]:
+    """motifs_from_head for every head with enough attended tokens, against all negatives."""
+    core = pool + 2 * cfg.core_pad
+    bg = background_counts(codes_n, maskn.sum(axis=1), core, cfg.kmer)
+    out = []
+    for h, (seqs, toks) in enumerate(hot):
+        if len(seqs) >= 20:
+            out += motifs_from_head(all_codes, x, seqs, toks, bg, pool, cfg, names[h])
+    return out
+
+
+def mask_sites(codes: np.ndarray, motifs: list[FoundMotif], x, mask, pvalue: float) -> np.ndarray:
+    """A copy of codes with every site of `motifs` (in x) set to 4 (N).
+
+    The second pass looks again with what the found motifs explain taken out, as STREME
+    (Bailey 2021) and DREME erase the sites of each motif before the next: a short, low-information
+    profile (GATA) whose k-mers also occur inside stronger motifs' sites is otherwise shadowed.
+    """
+    out = codes.copy()
+    for m in motifs:
+        s, p, _, _ = find_sites(m, x, mask, pvalue)
+        w = len(m.probs)
+        for a, b in zip(s, p):
+            out[a, max(b, 0):b + w] = 4
+    return out
+
+
+SPLIT_FLANK = 3   # bp each side of a site the mixture test also sees
+
+
+def split_mixtures(motifs: list[FoundMotif], codes, x, mask, cfg: DiscoverConfig) -> list[FoundMotif]:
+    """Replace each matrix whose sites are a two-profile mixture (pwm.two_component_split) by both parts.
+
+    The parts are kept apart only when they are not one profile read on both strands or shifted
+    (pwm.similarity of the parts < 0.9): a palindrome's sites, aligned on either strand at random,
+    would otherwise split into a matrix and its reverse complement.
+    """
+    out = []
+    for m in motifs:
+        s, p, strand, _ = find_sites(m, x, mask, cfg.site_pvalue)
+        w = len(m.probs)
+        win = _oriented_windows(codes, s, p - SPLIT_FLANK, strand == "-", w + 2 * SPLIT_FLANK)
+        split = P.two_component_split(win, min_sites=max(20, cfg.min_sites))
+        if split is not None and P.similarity(split[0], split[1]) < 0.9:
+            for part in split[:2]:
+                a, b = P.trim(part)
+                if b - a >= 5:
+                    out.append(FoundMotif(part[a:b], list(m.heads), m.support))
+            continue
+        out.append(m)
+    return out
+
+
+def matrix_from_sites(m: FoundMotif, codes, x, mask, cfg: DiscoverConfig) -> FoundMotif | None:
+    """The matrix rebuilt from its own sites in the positives, grown into the flanks they support.
+
+    Sites (PWM p < site_pvalue) are cut with max_extend bp each side; a column joins when its
+    information against the positives' base composition reaches extend_ic bits (or the next
+    column does: one soft column inside a profile, as in JASPAR's CArG or E-box matrices), and
+    soft end columns are trimmed. Seqlet matrices are soft at their edges and were trimmed to
+    6-8 bp cores that Tomtom cannot name; the sites know the flanks (issue 12: BEAF-32, M1BP).
+    """
+    s, p, strand, _ = find_sites(m, x, mask, cfg.site_pvalue)
+    if len(s) < cfg.min_sites:
+        return m
+    e, w = cfg.max_extend, len(m.probs)
+    win = _oriented_windows(codes, s, p - e, strand == "-", w + 2 * e)
+    probs = _counts_to_probs(win)
+    valid = codes[codes < 4]
+    comp = np.bincount(valid, minlength=4) + 1.0
+    ic = P.information_content_vs(probs, comp / comp.sum())
+    strong = ic >= cfg.extend_ic
+    lo, hi = e, e + w
+    while lo > 0 and (strong[lo - 1] or (lo > 1 and strong[lo - 2])):
+        lo -= 2 if not strong[lo - 1] else 1
+    while hi < len(probs) and (strong[hi] or (hi + 1 < len(probs) and strong[hi + 1])):
+        hi += 2 if not strong[hi] else 1
+    while hi - lo > 5 and not strong[lo]:
+        lo += 1
+    while hi - lo > 5 and not strong[hi - 1]:
+        hi -= 1
+    return FoundMotif(probs[lo:hi], list(m.heads), m.support)
 
 
 def _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg, codes) -> list[FoundMotif]:

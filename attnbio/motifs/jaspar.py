@@ -15,17 +15,19 @@ def load_jaspar(taxon: str = "vertebrates", release: str = JASPAR_RELEASE,
     """Latest version of every profile in one JASPAR collection/taxon as probability matrices.
 
     `pseudocount` is added to each count before normalising, as MEME's jaspar2meme does.
+    taxon "all" is every taxon of TAXA together.
     """
     from pyjaspar import jaspardb
 
-    if taxon not in TAXA:
-        raise InputError(f"--taxon {taxon!r} is not a JASPAR taxon (choose from {', '.join(TAXA)})")
+    if taxon not in TAXA + ("all",):
+        raise InputError(f"--taxon {taxon!r} is not a JASPAR taxon (choose from {', '.join(TAXA)} or all)")
     db = jaspardb(release=release)
     out = []
-    for m in db.fetch_motifs(collection=collection, tax_group=[taxon], all_versions=False):
+    groups = list(TAXA) if taxon == "all" else [taxon]
+    for m in db.fetch_motifs(collection=collection, tax_group=groups, all_versions=False):
         counts = np.array([m.counts[b] for b in "ACGT"], dtype=float).T + pseudocount
         probs = counts / counts.sum(axis=1, keepdims=True)
         family = (m.tf_family or [""])[0] if isinstance(m.tf_family, list) else (m.tf_family or "")
         out.append(Motif(m.matrix_id, m.name, probs, int(counts.sum(axis=1).mean()),
-                         meta={"family": family, "release": release}))
+                         meta={"family": family, "release": release, "taxon": str(m.tax_group or "")}))
     return out

@@ -20,6 +20,9 @@ INTERACTION_COLUMNS = ["motif_a", "motif_b", "distance", "orientation", "head", 
 # confirmed it on too few positives ("low_support"), or the pair repeats the site pairs of a
 # stronger call ("shadow", named in shadow_of as A:B:distance).
 INTERACTION_EXTRA = ["distance_spread", "status", "shadow_of"]
+# After the contract's motif columns: the next best database matches, "NAME ID q=Q; ...".
+MOTIF_EXTRA = ["match_alternatives"]
+MATCH_Q = 0.05      # match_id / match_name are filled only at Tomtom q below this
 FORMAT, FORMAT_VERSION = "attnbio.motifs", "1.0"
 
 
@@ -32,7 +35,7 @@ def write_motif_files(outdir, motifs, seq_ids: list[str], offsets, background, i
     """
     outdir = Path(outdir)
     write_meme(outdir / "motifs.meme", _plain(motifs), background)
-    write_tsv(outdir / "motifs.tsv", MOTIF_COLUMNS, [_motif_row(m) for m in motifs])
+    write_tsv(outdir / "motifs.tsv", MOTIF_COLUMNS + MOTIF_EXTRA, [_motif_row(m) for m in motifs])
     write_tsv(outdir / "sites.tsv", SITE_COLUMNS, _site_rows(motifs, seq_ids, offsets))
     write_tsv(outdir / "interactions.tsv", INTERACTION_COLUMNS + INTERACTION_EXTRA, list(interactions))
     write_motif_exports(outdir, motifs, site_pvalue)
@@ -66,7 +69,8 @@ def write_motif_exports(outdir, motifs, site_pvalue: float = 1e-4) -> None:
     logos = outdir / "logos"
     logos.mkdir(exist_ok=True)
     for m in motifs:
-        name = (getattr(m, "match", None) or {}).get("name")
+        match = getattr(m, "match", None) or {}
+        name = match.get("name") if match.get("q") is not None and match["q"] < MATCH_Q else None
         png, svg = logo_png_svg(m.probs, f"{m.id} {consensus(m.probs)}" + (f" ({name})" if name else ""))
         (logos / f"{m.id}.png").write_bytes(png)
         (logos / f"{m.id}.svg").write_bytes(svg)
@@ -74,10 +78,18 @@ def write_motif_exports(outdir, motifs, site_pvalue: float = 1e-4) -> None:
 
 def _motif_row(m) -> dict:
     meta = getattr(m, "match", None) or {}
+    named = meta.get("q") is not None and meta["q"] < MATCH_Q
+    alternatives = "; ".join(f"{a['name']} {a['id']} q={a['q']:.3g}" for a in meta.get("alternatives", ()))
     return {"motif_id": m.id, "consensus": consensus(m.probs), "width": m.probs.shape[0],
             "n_sites": len(m.sites), "heads": ",".join(m.heads), "log2_enrichment": m.log2_enrichment,
-            "p_value": m.p_value, "q_value": m.q_value, "match_id": meta.get("id"),
-            "match_name": meta.get("name"), "match_q": meta.get("q")}
+            "p_value": m.p_value, "q_value": m.q_value, "match_id": meta.get("id") if named else None,
+            "match_name": meta.get("name") if named else None, "match_q": meta.get("q"),
+            "match_alternatives": alternatives or None}
+
+
+def write_all_motifs_tsv(path, motifs) -> None:
+    """motifs_all.tsv: every tested motif (also those at enrichment q >= 0.05), motifs.tsv's columns."""
+    write_tsv(Path(path), MOTIF_COLUMNS + MOTIF_EXTRA, [_motif_row(m) for m in motifs])
 
 
 def _site_rows(motifs, seq_ids, offsets):

@@ -26,6 +26,7 @@ class TrainConfig:
     test_fraction: float = 0.1
     max_length: int = 1000
     seed: int = 0
+    restarts: int = 1         # independent starts (seeds seed, seed + 1000, ...); the best validation AUROC is kept
 
 
 @dataclass
@@ -75,25 +76,51 @@ def predict(model, x: np.ndarray, mask: np.ndarray, batch_size: int = 256, devic
 
 def train_model(pos: list[str], neg: list[str], cfg: TrainConfig, model_cfg: ModelConfig | None = None,
                 log=None, device="cpu") -> TrainResult:
-    """Fit a MotifAttentionModel; `log(str)` receives one line per epoch."""
+    """Fit a MotifAttentionModel; `log(str)` receives one line per epoch.
+
+    With cfg.restarts > 1 the model is trained from that many initialisations (random restarts,
+    the standard remedy for a run stuck on a plateau: here the one where the model uses single
+    motifs and not their spacing) and the start with the best validation AUROC is kept. The
+    choice never looks at the test split, whose AUROC is computed once, for the chosen model.
+    """
     if len(pos) < MIN_PER_CLASS or len(neg) < MIN_PER_CLASS:
         raise InputError(f"too few sequences to train: {len(pos)} positives and {len(neg)} negatives "
                          f"(need at least {MIN_PER_CLASS} of each)")
-    torch.manual_seed(cfg.seed)
     x, mask, _ = one_hot(pos + neg, max_length=cfg.max_length)
     y = np.r_[np.ones(len(pos)), np.zeros(len(neg))].astype(np.float32)
     split = split_indices(y, cfg.val_fraction, cfg.test_fraction, cfg.seed)
+    t0 = time.perf_counter()
+    runs = []
+    for r in range(max(cfg.restarts, 1)):
+        seed = cfg.seed + 1000 * r
+        prefix = f"start {r + 1}/{cfg.restarts}, " if cfg.restarts > 1 else ""
+        runs.append(_train_one(x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0))
+    best = max(range(len(runs)), key=lambda i: (runs[i][1], -i))
+    model, best_auc, history = runs[best]
+    test_auc = auroc(y[split["test"]], predict(model, x[split["test"]], mask[split["test"]], device=device))
+    metrics = {"val_auroc": best_auc, "test_auroc": test_auc, "epochs_run": len(history),
+               "best_epoch": int(np.argmax([h["val_auroc"] for h in history]) + 1),
+               "n_train": int(len(split["train"])), "n_val": int(len(split["val"])),
+               "n_test": int(len(split["test"])), "train_seconds": round(time.perf_counter() - t0, 1)}
+    if cfg.restarts > 1:
+        metrics.update(restarts=cfg.restarts, chosen_start=best + 1,
+                       start_val_auroc=[round(float(a), 6) for _, a, _ in runs])
+    return TrainResult(model, metrics, history, split)
+
+
+def _train_one(x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0):
+    """One start: AdamW with early stopping on the validation AUROC -> (model, best val AUROC, history)."""
+    torch.manual_seed(seed)
     model = MotifAttentionModel(model_cfg or ModelConfig()).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    rng = np.random.default_rng(cfg.seed)
+    rng = np.random.default_rng(seed)
     best, best_auc, stale, history = None, -1.0, 0, []
-    t0 = time.perf_counter()
     for epoch in range(1, cfg.epochs + 1):
         loss = _train_epoch(model, opt, x, mask, y, split["train"], cfg.batch_size, rng, device)
         val_auc = auroc(y[split["val"]], predict(model, x[split["val"]], mask[split["val"]], device=device))
         history.append({"epoch": epoch, "loss": loss, "val_auroc": val_auc, "seconds": time.perf_counter() - t0})
         if log:
-            log(f"epoch {epoch}: loss {loss:.4f}, held-out AUROC {val_auc:.4f}")
+            log(f"{prefix}epoch {epoch}: loss {loss:.4f}, validation AUROC {val_auc:.4f}")
         if val_auc > best_auc + 1e-4:
             best, best_auc, stale = copy.deepcopy(model.state_dict()), val_auc, 0
         else:
@@ -102,12 +129,7 @@ def train_model(pos: list[str], neg: list[str], cfg: TrainConfig, model_cfg: Mod
                 break
     model.load_state_dict(best)
     model.eval()
-    test_auc = auroc(y[split["test"]], predict(model, x[split["test"]], mask[split["test"]], device=device))
-    metrics = {"val_auroc": best_auc, "test_auroc": test_auc, "epochs_run": len(history),
-               "best_epoch": int(np.argmax([h["val_auroc"] for h in history]) + 1),
-               "n_train": int(len(split["train"])), "n_val": int(len(split["val"])),
-               "n_test": int(len(split["test"])), "train_seconds": round(time.perf_counter() - t0, 1)}
-    return TrainResult(model, metrics, history, split)
+    return model, best_auc, history
 
 
 def _train_epoch(model, opt, x, mask, y, idx, batch_size, rng, device) -> float:

@@ -104,3 +104,28 @@ def test_bad_model_file_is_a_one_line_error(sim, tmp_path, make_bad, message):
     assert message in p.stderr and "Traceback" not in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_only_significant_motifs_are_reported_and_all_are_kept(first_run):
+    every = read_tsv(first_run / "motifs_all.tsv")
+    rows = read_tsv(first_run / "motifs.tsv")
+    significant = [r["motif_id"] for r in every if float(r["q_value"]) < 0.05 and float(r["log2_enrichment"]) > 0]
+    assert [r["motif_id"] for r in rows] == significant
+    assert [m.id for m in read_meme(first_run / "motifs.meme")] == significant if rows else True
+    assert "match_alternatives" in header(first_run / "motifs.tsv")
+    for r in every:                          # a name only at Tomtom q < 0.05
+        assert (r["match_name"] != "") == (r["match_q"] != "" and float(r["match_q"]) < 0.05), r
+
+
+def test_a_match_above_q_005_is_no_name_and_alternatives_carry_their_q():
+    from attnbio.motifs.outputs import _motif_row
+    from tests.motifs.helpers_grammar import A_SITE, found_motifs, pair_sequences
+
+    m = found_motifs(pair_sequences(20, 120, 24, seed=0), sites=(A_SITE,))[0]
+    alts = [{"id": "MA2.1", "name": "TFB", "q": 0.0123}, {"id": "MA3.1", "name": "TFC", "q": 0.5}]
+    m.match = {"id": "MA1.1", "name": "TFA", "q": 0.2, "alternatives": alts}
+    row = _motif_row(m)
+    assert row["match_name"] is None and row["match_id"] is None and row["match_q"] == 0.2
+    assert row["match_alternatives"] == "TFB MA2.1 q=0.0123; TFC MA3.1 q=0.5"
+    m.match["q"] = 0.01
+    assert _motif_row(m)["match_name"] == "TFA"

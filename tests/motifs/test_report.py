@@ -33,7 +33,10 @@ def test_report_names_every_motif_and_pair_and_needs_no_network(content, tmp_pat
     page = render_report(SUMMARY, motifs, pairs, 120)
     for m in motifs:
         assert page.count(m.id) >= 2                             # table row and card
-    assert "TFA" in page and "MA0002.1" in page
+    assert "TFA</b> (MA0001.1)" in page
+    # a match at q >= 0.05 is no name: shown as the closest profile, with its q, and left out of the table
+    assert "no database match at q &lt; 0.05</span> (closest: TFB, q = 0.3)" in page
+    assert "<td>TFB</td>" not in page and "<td>TFA</td>" in page
     assert "attnbio_m1 &rarr; attnbio_m2 at 24 bp" in page and "attnbio_m1 &rarr; attnbio_m3 at 41 bp" in page
     assert "attention_only" in page and "0.91" in page
     # every image inline, no external resource of any kind
