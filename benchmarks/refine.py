@@ -10,6 +10,13 @@ the non-learned baseline (smoothed distance matrix, re-embedded), in the same ru
 triangle-inequality violations of the pair representation before/after the triangle blocks, and
 lDDT-Ca of the refined model to its own input at sigma = 0.
 
+Short and long chains (do no harm): contiguous segments of 10-40 residues cut from the
+held-out proteins (real coordinates; no whole real chain that short is in the data), and real
+chains over 300 residues (1pwc chain A, data/refine/long, and the three longest LDH chains of
+data/protein/families), at sigma = 0, 1, 2 A (1 draw each), with the do-no-harm guard and, for
+comparison, without it (--no-guard-too). Goal: lDDT-Ca to the input >= 0.98 at sigma 0 on every
+chain.
+
 Speed: refine (network + embedding) of a synthetic chain of length L in a fresh process, wall
 time and peak RSS; and the triangle blocks' FLOP rate as a fraction of this machine's
 float32 matrix-multiply rate measured in the same run.
@@ -47,6 +54,46 @@ def quality(model, sigmas=(0.0, 1.0, 2.0, 3.0), draws: int = 2, seed: int = 7, s
 
     _, held = split(load_proteins())
     return heldout_quality(model, held, sigmas, draws, seed, smooth)
+
+
+SHORT_LENGTHS = (10, 13, 16, 20, 24, 28, 32, 36, 40, 12)
+LONG_CHAINS = ("data/refine/long/1pwc.pdb.gz", "data/protein/families/ldh/1i10_E.pdb.gz",
+               "data/protein/families/ldh/1pzg_D.pdb.gz", "data/protein/families/ldh/3d5t_C.pdb.gz")
+
+
+def short_and_long():
+    """(short, long) Protein lists: one middle segment per held-out protein (SHORT_LENGTHS), and
+    the real chains of LONG_CHAINS."""
+    from attnbio.io.structure import read_structure
+    from attnbio.structure.data import Protein, load_proteins, split
+
+    _, held = split(load_proteins())
+    short = []
+    for p, n in zip(held, SHORT_LENGTHS):
+        a = (len(p.ca) - n) // 2
+        short.append(Protein(f"{p.name}[{a + 1}-{a + n}]", p.sequence[a:a + n], p.ca[a:a + n].copy(),
+                             np.zeros(n, dtype=bool)))
+    long = []
+    for path in LONG_CHAINS:
+        c = read_structure(ROOT / path)[0]
+        ok = np.isfinite(c.ca).all(axis=1)
+        long.append(Protein(Path(path).name.split(".")[0], "".join(np.array(list(c.sequence))[ok]),
+                            c.ca[ok].copy(), c.breaks[ok].copy()))
+    return short, long
+
+
+def print_set(title, rows, records):
+    print(f"\n### {title}\n")
+    print("| sigma (A) | n | lDDT-Ca input | refined | baseline | refined to input (min) | refined fraction (mean) "
+          "| kept / blend / refined |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        rs = [x for x in records if x["sigma"] == r["sigma"]]
+        modes = [sum(x["mode"] == m for x in rs) for m in ("input_kept", "blend", "refined")]
+        print(f"| {r['sigma']:.0f} | {r['n']} | {r['lddt_input']:.3f} | {r['lddt_refined']:.3f} | "
+              f"{r['lddt_baseline']:.3f} | {r['lddt_refined_to_input']:.3f} "
+              f"({min(x['lddt_refined_to_input'] for x in rs):.3f}) | {r['refined_fraction']:.2f} | "
+              f"{modes[0]} / {modes[1]} / {modes[2]} |")
 
 
 def print_quality(rows):
@@ -154,6 +201,9 @@ def main(argv=None):
     ap.add_argument("--speed-only", action="store_true")
     ap.add_argument("--smooth", type=float, default=1.0, help="baseline smoothing width (residues)")
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--no-guard-too", action="store_true",
+                    help="short/long chains: also run the raw model without the do-no-harm guard")
+    ap.add_argument("--no-extra", action="store_true", help="skip the short and long chains")
     args = ap.parse_args(argv)
     if args.child:
         _speed_child(args.model, args.child, args.threads)
@@ -166,8 +216,32 @@ def main(argv=None):
           f"{args.threads} thread(s), {os.cpu_count()} CPUs visible)")
     if not args.speed_only:
         t0 = time.perf_counter()
-        rows, _ = quality(model, smooth=args.smooth)
+        rows, records = quality(model, smooth=args.smooth)
         print_quality(rows)
+        zero = [r for r in records if r["sigma"] == 0]
+        print(f"sigma = 0, every held-out chain: lDDT-Ca to input min {min(r['lddt_refined_to_input'] for r in zero):.3f}")
+        two = [r for r in rows if r["sigma"] == 2]
+        if two:
+            gain = two[0]["lddt_refined"] - two[0]["lddt_input"]
+            print(f"sigma = 2 held-out lDDT-Ca gain {gain:+.3f} (goal >= +0.15: {'met' if gain >= 0.15 else 'NOT met'})")
+        if not args.no_extra:
+            from attnbio.structure.evaluate import heldout_quality
+
+            short, long = short_and_long()
+            worst = []
+            for title, chains in ((f"Short chains ({len(short)} segments, 10-40 residues)", short),
+                                  (f"Long chains ({len(long)}, {min(len(p.ca) for p in long)}-"
+                                   f"{max(len(p.ca) for p in long)} residues)", long)):
+                r2, rec2 = heldout_quality(model, chains, sigmas=(0.0, 1.0, 2.0), draws=1, smooth=args.smooth)
+                print_set(title + ", do-no-harm guard on", r2, rec2)
+                worst += [r["lddt_refined_to_input"] for r in rec2 if r["sigma"] == 0]
+                if args.no_guard_too:
+                    r3, rec3 = heldout_quality(model, chains, sigmas=(0.0, 1.0, 2.0), draws=1,
+                                               smooth=args.smooth, guard=False)
+                    print_set(title + ", raw model (guard off)", r3, rec3)
+            worst += [r["lddt_refined_to_input"] for r in zero]
+            print(f"\nsigma = 0 on every benchmark chain (held-out, short, long): lDDT-Ca to input min "
+                  f"{min(worst):.3f} (goal >= 0.98: {'met' if min(worst) >= 0.98 else 'NOT met'})")
         print(f"\n(quality part: {time.perf_counter() - t0:.0f} s)")
     if not args.quality_only:
         lengths = [int(x) for x in args.lengths.split(",") if x]

@@ -7,7 +7,8 @@ import numpy as np
 
 from attnbio.errors import InputError
 from attnbio.structure import geometry as geo
-from attnbio.structure.refine import RefineResult, carry_backbone, pair_violations, refine_ca
+from attnbio.structure.refine import (DEFAULT_LENGTH_RANGE, RefineResult, carry_backbone,
+                                      pair_violations, refine_ca)
 
 METRIC_COLUMNS = ["metric", "input", "refined", "description"]
 
@@ -44,7 +45,8 @@ def refine_chains(model, chains, chunk_size=None, n_iter: int = 200, device="cpu
     chain_index = np.concatenate([np.full(len(c), k) for k, c in enumerate(chains)])
     breaks = np.concatenate([numbering_breaks(c.res_numbers, first=k > 0) for k, c in enumerate(chains)])
     result = refine_ca(model, ca, seq, breaks=breaks, residue_index=residue_index,
-                       chain_index=chain_index, chunk_size=chunk_size, n_iter=n_iter, device=device)
+                       chain_index=chain_index, chunk_size=chunk_size, n_iter=n_iter, device=device,
+                       length_range=getattr(model, "length_range", DEFAULT_LENGTH_RANGE))
     atoms, start = [], 0
     for c in chains:
         sl = slice(start, start + len(c))
@@ -74,6 +76,13 @@ def refine_chains(model, chains, chunk_size=None, n_iter: int = 200, device="cpu
          "description": "lDDT-Ca of the refined trace with the input as reference"},
         {"metric": "mean_confidence", "input": None, "refined": float(np.mean(result.residue_confidence)),
          "description": "mean per-residue distogram confidence (also the B-factor column / 100)"},
+        {"metric": "refinement", "input": None, "refined": result.mode,
+         "description": f"do-no-harm guard: {result.reason}"},
+        {"metric": "refined_fraction", "input": 0.0, "refined": result.weight,
+         "description": "written trace = input + fraction x (refined - input): 0 input kept, 1 fully refined"},
+        {"metric": "distogram_support_ratio", "input": result.support_ratio, "refined": None,
+         "description": "probability the distogram gives the input's distances (+-1 A) / the probability "
+                        "it gives its own expected distances; >= 0.97 with plausible geometry: input kept"},
     ]
     return ChainsResult(chains, result, atoms, metrics)
 

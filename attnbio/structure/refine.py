@@ -1,7 +1,9 @@
 """Refine a C-alpha trace: pair representation -> triangle stack -> distogram -> coordinates.
 
-Also the non-learned baseline (smoothed distance matrix, re-embedded) and the carrying of
-backbone atoms onto the refined trace by local superposition.
+Also the non-learned baseline (smoothed distance matrix, re-embedded), the carrying of
+backbone atoms onto the refined trace by local superposition, and the do-no-harm guard
+(`no_harm`): CASP's refinement lesson (Read et al. 2019, Proteins 87:1249; few groups beat the
+unchanged starting model) is to keep a plausible input unless the model has reason to move it.
 """
 from __future__ import annotations
 
@@ -14,6 +16,15 @@ from attnbio.structure import geometry as geo
 from attnbio.structure.model import RefineModel, decode_distogram, encode_sequence
 
 FAR_PROB = 0.5  # a pair is 'far' (beyond the distogram range) when P(far bin) exceeds this
+# Chain lengths the bundled refiner was trained on (its card's 40 training proteins, 79-173
+# residues, seen as 64-residue crops); a card's `length_range` overrides this.
+DEFAULT_LENGTH_RANGE = (79, 173)
+# The input 'already satisfies the distogram' when the distogram gives its distances at least
+# this fraction of the probability it gives its own expectation (support ratio, see no_harm).
+# On the training proteins: 1.00 for the unperturbed structures, 0.77-0.85 at sigma = 2 A.
+KEEP_SUPPORT = 0.97
+MOVE_SUPPORT = 0.80  # at or below this, outside the trained lengths, the blend is all refined
+PLAUSIBLE_SPACING = 0.95  # fraction of consecutive C-alphas 3.8 +- 0.5 A apart for a real-looking trace
 
 
 @dataclass
@@ -31,6 +42,11 @@ class RefineResult:
     bin_edges: np.ndarray
     residue_confidence: np.ndarray  # (L,) mean pair confidence over pairs predicted within range
     extra: dict = field(default_factory=dict)
+    weight: float = 1.0           # do-no-harm blend: 0 = input returned, 1 = fully refined
+    mode: str = "refined"         # 'refined', 'input_kept' or 'blend'
+    reason: str = ""              # one line: why (empty when the guard is off)
+    support_ratio: float = float("nan")
+    plausible: bool = False
 
 
 def resolved_pairs(distance, p_far, out_max: float) -> np.ndarray:
@@ -76,10 +92,81 @@ def rebuild_coordinates(ca_input, distance, confidence, p_far, out_max: float, b
     return geo.superpose(x, ca_input)
 
 
+def distogram_support(probs, distance, p_far, d_input, out_max: float, edges,
+                      window: float = 1.0, min_separation: int = 3) -> float:
+    """How well the input agrees with the distogram, relative to the distogram's own answer.
+
+    Over pairs |i - j| >= min_separation predicted inside the range: the mean probability of
+    the bins within +-window A of the input distance, divided by the mean probability within
+    +-window A of the expected distance (the pair confidence). 1 or more: the input is as
+    likely under the distogram as its own expectation. NaN without such pairs.
+    """
+    edges = np.asarray(edges, dtype=np.float64)
+    step = edges[1] - edges[0]
+    centres = np.concatenate([edges[:1] - step / 2, (edges[1:] + edges[:-1]) / 2])
+    n = len(d_input)
+    i, j = np.triu_indices(n, min_separation)
+    ok = (p_far[i, j] < FAR_PROB) & (distance[i, j] < out_max)
+    i, j = i[ok], j[ok]
+    if i.size == 0:
+        return float("nan")
+    near = np.asarray(probs, dtype=np.float64)[i, j, :-1]
+    p_in = (near * (np.abs(centres[None] - d_input[i, j][:, None]) <= window)).sum(-1)
+    p_own = (near * (np.abs(centres[None] - distance[i, j][:, None]) <= window)).sum(-1)
+    return float(p_in.mean() / max(p_own.mean(), 1e-12))
+
+
+def plausible_trace(ca, breaks=None) -> tuple[bool, str]:
+    """(True, '') when a C-alpha trace looks like a real structure: >= 95% of consecutive
+    C-alphas (not across breaks) 3.8 +- 0.5 A apart and no clash (< 3 A, |i - j| >= 2); else
+    (False, what is wrong)."""
+    n = len(ca)
+    v = geo.ca_geometry_violations(ca, breaks)
+    steps = max(1, n - 1 - (int(np.asarray(breaks, dtype=bool)[1:].sum()) if breaks is not None else 0))
+    ok_frac = 1 - v["spacing"] / steps
+    if ok_frac < PLAUSIBLE_SPACING or v["clashes"]:
+        return False, f"{v['spacing']} C-alpha spacings off 3.8 A, {v['clashes']} clashes"
+    return True, f"C-alpha spacing {100 * ok_frac:.0f}% within 3.8 +- 0.5 A, no clashes"
+
+
+def no_harm(n: int, support: float, plausible: bool, why_plausible: str,
+            length_range=DEFAULT_LENGTH_RANGE) -> tuple[float, str, str]:
+    """(weight of the refined trace, mode, one-line reason) for the do-no-harm guard.
+
+    - a plausible input whose distances the distogram already supports (support ratio >=
+      KEEP_SUPPORT) is returned unchanged;
+    - outside the trained lengths a plausible input is returned unchanged (the model has
+      not seen such chains: 12-13 residues lost up to 0.23 lDDT-Ca without this guard);
+    - outside the trained lengths an implausible input gets a blend, input + w (refined -
+      input), w rising from 0 at KEEP_SUPPORT to 1 at MOVE_SUPPORT;
+    - otherwise the refined trace.
+    """
+    lo, hi = length_range
+    inside = lo <= n <= hi
+    where = f"{n} residues {'inside' if inside else 'outside'} the trained range {lo}-{hi}"
+    s = "nan" if not np.isfinite(support) else f"{support:.2f}"
+    if plausible and np.isfinite(support) and support >= KEEP_SUPPORT:
+        return 0.0, "input_kept", (f"input kept: it already satisfies the distogram (support ratio "
+                                   f"{s} >= {KEEP_SUPPORT}); {where}")
+    if not inside and plausible:
+        return 0.0, "input_kept", f"input kept: {where} and the input is plausible ({why_plausible})"
+    if not inside:
+        w = 1.0 if not np.isfinite(support) else float(np.clip(
+            (KEEP_SUPPORT - support) / (KEEP_SUPPORT - MOVE_SUPPORT), 0, 1))
+        mode = "refined" if w >= 1 else ("input_kept" if w <= 0 else "blend")
+        return w, mode, (f"{where}: refined fraction {w:.2f} of the way from the input "
+                         f"(support ratio {s}; input implausible: {why_plausible})")
+    return 1.0, "refined", f"refined: {where}, support ratio {s} < {KEEP_SUPPORT} or input implausible"
+
+
 def refine_ca(model: RefineModel, ca, sequence: str, breaks=None, residue_index=None,
               chain_index=None, chunk_size: int | None = None, n_iter: int = 200,
-              device="cpu") -> RefineResult:
-    """Refine one C-alpha trace (L, 3) A (several chains: give residue_index and chain_index)."""
+              device="cpu", guard: bool = True, length_range=DEFAULT_LENGTH_RANGE) -> RefineResult:
+    """Refine one C-alpha trace (L, 3) A (several chains: give residue_index and chain_index).
+
+    guard: apply the do-no-harm rule (no_harm): the result's ca_refined is then the input,
+    a blend, or the refined trace, and weight / mode / reason say which.
+    """
     ca = np.asarray(ca, dtype=np.float64)
     n = len(ca)
     residue_index = np.arange(n) if residue_index is None else residue_index
@@ -92,9 +179,19 @@ def refine_ca(model: RefineModel, ca, sequence: str, breaks=None, residue_index=
     resolved = resolved_pairs(after["distance"], after["p_far"], out_max)
     np.fill_diagonal(resolved, False)
     res_conf = np.where(resolved.any(1), (after["confidence"] * resolved).sum(1) / np.maximum(resolved.sum(1), 1), 0.0)
-    return RefineResult(ca, refined, after["distance"], after["confidence"], after["p_far"],
-                        after["probs"], pred["pair"], before["distance"], before["p_far"],
-                        np.asarray(model.cfg.out_edges), res_conf)
+    result = RefineResult(ca, refined, after["distance"], after["confidence"], after["p_far"],
+                          after["probs"], pred["pair"], before["distance"], before["p_far"],
+                          np.asarray(model.cfg.out_edges), res_conf)
+    if guard:
+        support = distogram_support(after["probs"], after["distance"], after["p_far"],
+                                    geo.pairwise_distances(ca), out_max, model.cfg.out_edges)
+        plausible, why = plausible_trace(ca, breaks)
+        w, mode, reason = no_harm(n, support, plausible, why, length_range)
+        # `refined` is superposed onto the input, so the blend moves each C-alpha part way.
+        result.ca_refined = ca + w * (refined - ca) if w < 1 else refined
+        result.weight, result.mode, result.reason = w, mode, reason
+        result.support_ratio, result.plausible = support, plausible
+    return result
 
 
 def baseline_refine(ca, breaks=None, smooth: float = 1.0, cutoff: float = 22.0,

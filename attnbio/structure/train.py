@@ -114,7 +114,8 @@ def train_refiner(proteins: list[Protein], cfg: RefineConfig | None = None, step
 
 
 def save_refiner(model, path, history, train_names, held_names, settings: dict,
-                 command: str | None = None, heldout_metrics: list[dict] | None = None) -> dict:
+                 command: str | None = None, heldout_metrics: list[dict] | None = None,
+                 length_range: tuple[int, int] | None = None) -> dict:
     """Write weights and model card (kind attnbio.refine) with the training provenance.
 
     `command` is the command line that retrains these weights; `heldout_metrics` the per-sigma
@@ -144,6 +145,8 @@ def save_refiner(model, path, history, train_names, held_names, settings: dict,
             "rows": [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}
                      for r in heldout_metrics]},
         "n_parameters": int(sum(p.numel() for p in model.parameters())),
+        # training chain lengths: `attnbio refine` keeps plausible inputs outside them
+        "length_range": None if length_range is None else [int(length_range[0]), int(length_range[1])],
     }
     return save_weights(path, model.state_dict(), card)
 
@@ -199,7 +202,8 @@ def main(argv=None) -> None:
                      "triangle violations %.0f -> %.0f", r["sigma"], r["lddt_input"], r["lddt_refined"],
                      r["lddt_baseline"], r["tri_before"], r["tri_after"])
     card = save_refiner(model, args.out, history, [p.name for p in train], [p.name for p in held], settings,
-                        command=command, heldout_metrics=metrics)
+                        command=command, heldout_metrics=metrics,
+                        length_range=(min(len(p.ca) for p in train), max(len(p.ca) for p in train)))
     log.info("wrote %s (sha256 %s)", args.out, card["sha256"][:12])
 
 

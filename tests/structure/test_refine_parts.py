@@ -1,4 +1,6 @@
 """PDB writer, backbone carrying, perturbations and the model's distogram decoding."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -7,6 +9,9 @@ from attnbio.io.pdb_write import ChainOut, write_pdb
 from attnbio.structure import data, geometry as geo
 from attnbio.structure.model import RefineConfig, RefineModel, decode_distogram
 from attnbio.structure.refine import _n_triangles, carry_backbone
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "refine"
+WEIGHTS = Path(__file__).resolve().parents[2] / "attnbio" / "weights" / "refine.safetensors"
 
 torch.set_num_threads(1)
 
@@ -112,3 +117,45 @@ def test_triangle_count_helper():
     v = np.ones((4, 4), bool)
     v[0, 1] = v[1, 0] = False
     assert _n_triangles(v) == 2
+
+
+def test_no_harm_rules():
+    """Keep a plausible input outside the trained lengths or where the distogram supports it;
+    blend an implausible one outside them by how little the distogram supports it."""
+    from attnbio.structure.refine import KEEP_SUPPORT, MOVE_SUPPORT, no_harm
+
+    rng = (79, 173)
+    assert no_harm(12, 0.90, True, "ok", rng)[:2] == (0.0, "input_kept")     # too short, plausible
+    assert no_harm(345, 0.50, True, "ok", rng)[:2] == (0.0, "input_kept")    # too long, plausible
+    assert no_harm(100, 1.00, True, "ok", rng)[:2] == (0.0, "input_kept")    # distogram agrees
+    assert no_harm(100, 0.80, True, "ok", rng)[:2] == (1.0, "refined")       # in range, disagrees
+    assert no_harm(100, 1.00, False, "bad", rng)[:2] == (1.0, "refined")     # implausible input
+    assert no_harm(12, 0.60, False, "bad", rng)[:2] == (1.0, "refined")
+    w, mode, reason = no_harm(12, (KEEP_SUPPORT + MOVE_SUPPORT) / 2, False, "bad", rng)
+    assert mode == "blend" and abs(w - 0.5) < 1e-9 and "outside the trained range 79-173" in reason
+
+
+def test_short_real_chain_is_kept_unless_implausible():
+    """13 residues of a real structure (the bundled refiner saw 79-173): unchanged at sigma 0,
+    refined (and closer to the truth) at sigma 2."""
+    import gzip
+
+    from attnbio.io.structure import read_structure
+    from attnbio.io.weights import load_weights
+    from attnbio.structure import geometry as geo
+    from attnbio.structure.model import load_model
+    from attnbio.structure.refine import plausible_trace, refine_ca
+
+    torch.set_num_threads(1)
+    chain = read_structure(DATA / "3a4rA.pdb.gz")[0]
+    ca, seq = chain.ca[30:43].copy(), chain.sequence[30:43]
+    model = load_model(*load_weights(WEIGHTS, expect_kind="attnbio.refine"))
+    assert plausible_trace(ca)[0]
+    kept = refine_ca(model, ca, seq)
+    assert kept.mode == "input_kept" and kept.weight == 0.0
+    np.testing.assert_array_equal(kept.ca_refined, ca)
+    noisy = ca + np.random.default_rng(0).normal(scale=2.0, size=ca.shape)
+    assert not plausible_trace(noisy)[0]
+    moved = refine_ca(model, noisy, seq)
+    assert moved.weight > 0.5
+    assert geo.lddt_ca(moved.ca_refined, ca) > geo.lddt_ca(noisy, ca) + 0.1
