@@ -9,7 +9,14 @@ Prints markdown tables (quoted in docs/protein.md):
 3. with --retrain-seed N: the lenses of a model retrained from scratch with seed N;
 4. wall time of the whole command (`attnbio protein`, 2 threads) per protein vs length.
 
+5. with --by-family (instead of 1-4): cross-validation that holds out whole families (the
+   frozen folds of data/protein/folds.tsv): every fold's members trained from scratch as
+   `make models-protein` trains them, long-range P@L and P@L/5 per fold against the
+   Kyte-Doolittle and random baselines of the same run, the model's prior alone, a reliability
+   table of the calibrated probabilities, and each head's lens tested on the held-out families.
+
 Usage: python benchmarks/protein_contacts.py [--retrain-seed 1] [--threads 2]
+       python benchmarks/protein_contacts.py --by-family [--members 3] [--jobs 2]
 """
 from __future__ import annotations
 
@@ -35,11 +42,9 @@ def lens_table(model, proteins, threshold=0.3):
 
 
 def to_proteins(examples):
-    from attnbio.protein.inputs import Protein
+    from attnbio.protein.analyze import proteins_from_examples
 
-    return [Protein(id=e.id, sequence=e.sequence, source="data/protein/dssp50",
-                    residue_names=list(e.sequence), residue_numbers=[], cb=e.cb, ss=e.ss)
-            for e in examples]
+    return proteins_from_examples(examples, "data/protein/dssp50")
 
 
 def print_lenses(rows, title):
@@ -58,6 +63,263 @@ def print_lenses(rows, title):
     return set(lenses)
 
 
+# ---------------------------------------------------------------------------------------------
+# --by-family: cross-validation over the frozen family folds (data/protein/folds.tsv)
+
+RELIABILITY_EDGES = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
+FOLD_KEYS = ("long_P@L", "long_P@L/5")
+
+
+def fold_data(fold: int, folds: dict):
+    """(training dssp50 ids, training family keys 'group/id', test examples) of one fold."""
+    from attnbio.protein.data import load_dssp50, load_families
+
+    train_ids, fams = fold_data_ids(fold, folds)
+    test = load_dssp50(sorted(k for k in folds if "/" not in k and folds[k] == fold))
+    test += [e for e in load_families() if folds[f"{e.group}/{e.id}"] == fold]
+    return train_ids, fams, test
+
+
+def train_member(job):
+    """One fold member, trained from scratch as `make models-protein` trains it (in a fresh
+    one-thread process); writes its weights to job['path']. Returns the path."""
+    import torch
+
+    from attnbio.io.weights import save_weights
+    from attnbio.protein.data import load_families
+    from attnbio.protein.train import train
+
+    torch.set_num_threads(1)
+    keep = set(job["families"])
+    families = [e for e in load_families() if f"{e.group}/{e.id}" in keep]
+    training = {"epochs": job["epochs"]} if job.get("epochs") else None
+    model, record = train(seed=job["seed"], training=training, train_ids=job["train_ids"],
+                          families=families, threads=1)
+    card = {"kind": "attnbio.protein", "format_version": "1", "config": model.config,
+            "seed": job["seed"], "command": f"benchmarks/protein_contacts.py --by-family (fold {job['fold']})",
+            "data": {"validation_ids": [f"fold {job['fold']}"], **record}}
+    save_weights(job["path"], dict(model.state_dict()), card)
+    return job["path"]
+
+
+def _unit(ex):
+    """Averaging unit: each dssp50 chain alone, a family's chains together (they are redundant)."""
+    return ex.id if ex.group == "dssp50" else ex.group
+
+
+def evaluate_fold(model, test, seed: int = 0):
+    """Per test chain: long-range precisions of the model, its prior alone, Kyte-Doolittle
+    (mean of 20 tie-breaks) and random (mean of 20); plus agreement/weight and the
+    (probability, contact) pairs for the reliability table."""
+    from attnbio.protein.analyze import contact_precisions
+    from attnbio.protein.model import predict_full
+    from attnbio.protein.scales import kd_pair_score
+
+    rng = np.random.default_rng(seed)
+    recs, pairs = [], []
+    for ex in test:
+        n = len(ex.sequence)
+        valid = ~np.isnan(ex.cb).any(1)
+        valid = valid[:, None] & valid[None, :]
+        r = predict_full(model, ex.sequence)
+        rec = {"id": ex.id, "group": ex.group, "unit": _unit(ex), "L": n,
+               "agreement": r["agreement"], "weight": r["weight"]}
+        for name, scores in (("model", r["prob"]), ("prior", r["prior_prob"])):
+            if scores is None:
+                continue
+            rec.update({f"{name}_{k}": v for k, v in contact_precisions(scores, ex.contacts, valid, rng).items()})
+
+        def mean_of(make):
+            runs = [contact_precisions(make(), ex.contacts, valid, rng) for _ in range(20)]
+            return {k: float(np.mean([x[k] for x in runs])) for k in runs[0]}
+
+        kd = kd_pair_score(ex.sequence)
+        rec.update({f"kd_{k}": v for k, v in mean_of(lambda: kd).items()})
+        rec.update({f"random_{k}": v for k, v in mean_of(lambda: rng.random((n, n))).items()})
+        recs.append(rec)
+        i, j = np.triu_indices(n, 6)
+        keep = valid[i, j]
+        pairs.append((r["prob"][i[keep], j[keep]], ex.contacts[i[keep], j[keep]], j[keep] - i[keep],
+                      _unit(ex)))
+    return recs, pairs
+
+
+def unit_means(recs, keys):
+    """Mean over units of the per-unit means (a family counts once)."""
+    units = {}
+    for r in recs:
+        units.setdefault(r["unit"], []).append(r)
+    out = {}
+    for k in keys:
+        vals = [np.nanmean([r[k] for r in rs]) for rs in units.values() if any(k in r for r in rs)]
+        out[k] = float(np.nanmean(vals)) if vals else float("nan")
+    return out, len(units)
+
+
+def reliability(pairs, edges=RELIABILITY_EDGES, min_separation: int = 6):
+    """Rows of (bin, pairs, mean predicted, observed rate); each chain weighted 1 / (chains in
+    its unit), so a family counts as much as one dssp50 protein."""
+    units = {}
+    for _, _, _, u in pairs:
+        units[u] = units.get(u, 0) + 1
+    p = np.concatenate([x[0] for x in pairs])
+    y = np.concatenate([x[1] for x in pairs]).astype(np.float64)
+    sep = np.concatenate([x[2] for x in pairs])
+    w = np.concatenate([np.full(len(x[0]), 1.0 / units[x[3]]) for x in pairs])
+    sel = sep >= min_separation
+    p, y, w = p[sel], y[sel], w[sel]
+    rows, ece = [], 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
+        if not m.any():
+            rows.append((lo, hi, 0, float("nan"), float("nan")))
+            continue
+        mp, obs = np.average(p[m], weights=w[m]), np.average(y[m], weights=w[m])
+        ece += w[m].sum() / w.sum() * abs(mp - obs)
+        rows.append((lo, hi, int(m.sum()), float(mp), float(obs)))
+    return rows, float(ece)
+
+
+def lens_replication(model, train_examples, test_examples):
+    """analyze.lens_replication on data.Example chains."""
+    from attnbio.protein.analyze import lens_replication as replicate
+
+    return replicate(model, to_proteins(train_examples), to_proteins(test_examples))
+
+
+def by_family(args):
+    """Train every fold from scratch (members: seeds 0..members-1), report per fold."""
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    import torch
+
+    from attnbio.io.weights import load_weights
+    from attnbio.protein.data import load_dssp50, load_families, read_folds
+    from attnbio.protein.model import ProteinAttentionModel, ProteinEnsemble
+
+    folds = read_folds()
+    fold_ids = sorted(set(folds.values()))
+    if args.folds:
+        fold_ids = [int(f) for f in args.folds.split(",")]
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    seeds = list(range(args.members))
+    jobs = []  # seed-major, so that every fold has its first members early
+    for s in seeds:
+        for f in fold_ids:
+            train_ids, fams = fold_data_ids(f, folds)
+            path = work / f"fold{f}_seed{s}.safetensors"
+            if not path.exists():
+                jobs.append({"fold": f, "seed": s, "train_ids": train_ids, "families": fams,
+                             "path": str(path), "epochs": args.epochs})
+    t0 = time.perf_counter()
+    if jobs:
+        with cf.ProcessPoolExecutor(args.jobs, mp_context=mp.get_context("spawn")) as pool:
+            for path in pool.map(train_member, jobs):
+                print(f"(trained {Path(path).name}, {time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    torch.set_num_threads(1)
+    all_recs, all_pairs, lens_rows = [], [], []
+    for f in fold_ids:
+        _, _, test = fold_data(f, folds)
+        members = []
+        for s in seeds:
+            tensors, card = load_weights(work / f"fold{f}_seed{s}.safetensors")
+            m = ProteinAttentionModel(**card["config"])
+            m.load_state_dict(tensors)
+            members.append(m)
+        model = ProteinEnsemble([m.config for m in members])
+        for slot, m in zip(model.members, members):
+            slot.load_state_dict(m.state_dict())
+        recs, pairs = evaluate_fold(model, test, seed=args.seed)
+        for r in recs:
+            r["fold"] = f
+        all_recs += recs
+        all_pairs += pairs
+        train_ids, _ = fold_data_ids(f, folds)
+        for r in lens_replication(model, load_dssp50(train_ids), test):
+            r["fold"] = f
+            lens_rows.append(r)
+    print_by_family(all_recs, all_pairs, lens_rows, fold_ids, args)
+    return all_recs, lens_rows
+
+
+def fold_data_ids(fold, folds):
+    """(training dssp50 ids, training family keys 'group/id') of one fold."""
+    return ([k for k in sorted(folds) if "/" not in k and folds[k] != fold],
+            [k for k in sorted(folds) if "/" in k and folds[k] != fold])
+
+
+def print_by_family(recs, pairs, lens_rows, fold_ids, args):
+    keys = [f"{who}_{k}" for who in ("model", "prior", "kd", "random") for k in FOLD_KEYS]
+    print(f"## By-family cross-validation ({len(fold_ids)} folds of data/protein/folds.tsv, "
+          f"{args.members} member(s) per fold trained from scratch"
+          + (f", {args.epochs} epochs" if args.epochs else "") + ")\n")
+    print("Means over held-out units (a dssp50 chain, or a whole family counted once); "
+          "Kyte-Doolittle kd_i + kd_j and random in the same run (mean of 20 tie-breaks / shuffles).\n")
+    print("| fold | units (chains) | attnbio long P@L | KD long P@L | attnbio long P@L/5 | KD long P@L/5 "
+          "| prior alone P@L / P@L/5 | random P@L/5 | >= KD on both |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    per_fold, ok_all = [], True
+    for f in fold_ids:
+        rs = [r for r in recs if r["fold"] == f]
+        m, nu = unit_means(rs, keys)
+        ok = m["model_long_P@L"] >= m["kd_long_P@L"] and m["model_long_P@L/5"] >= m["kd_long_P@L/5"]
+        ok_all &= ok
+        per_fold.append(m)
+        print(f"| {f} | {nu} ({len(rs)}) | {100 * m['model_long_P@L']:.1f}% | {100 * m['kd_long_P@L']:.1f}% "
+              f"| {100 * m['model_long_P@L/5']:.1f}% | {100 * m['kd_long_P@L/5']:.1f}% "
+              f"| {100 * m['prior_long_P@L']:.1f}% / {100 * m['prior_long_P@L/5']:.1f}% "
+              f"| {100 * m['random_long_P@L/5']:.1f}% | {'yes' if ok else 'NO'} |")
+    mean = {k: float(np.mean([m[k] for m in per_fold])) for k in keys}
+    print(f"| mean of folds | | {100 * mean['model_long_P@L']:.1f}% | {100 * mean['kd_long_P@L']:.1f}% "
+          f"| {100 * mean['model_long_P@L/5']:.1f}% | {100 * mean['kd_long_P@L/5']:.1f}% "
+          f"| {100 * mean['prior_long_P@L']:.1f}% / {100 * mean['prior_long_P@L/5']:.1f}% "
+          f"| {100 * mean['random_long_P@L/5']:.1f}% | |")
+    r5 = mean["model_long_P@L/5"] / mean["kd_long_P@L/5"]
+    r1 = mean["model_long_P@L"] / mean["kd_long_P@L"]
+    print(f"\nevery fold >= KD on long P@L and P@L/5: {'met' if ok_all else 'NOT met'}; "
+          f"mean long P@L/5 {r5:.2f}x KD (goal >= 2x: {'met' if r5 >= 2 else 'NOT met'}); "
+          f"mean long P@L {r1:.2f}x KD (goal >= 1.3x: {'met' if r1 >= 1.3 else 'NOT met'})")
+    worse = [r for r in recs if r["model_long_P@L"] < r["kd_long_P@L"]]
+    low = [r for r in recs if r["weight"] < 1]
+    print(f"chains below KD on long P@L: {len(worse)} of {len(recs)}; chains whose attention weight "
+          f"fell below 1 (members disagree): {len(low)}; agreement median "
+          f"{np.nanmedian([r['agreement'] for r in recs]):.2f} (range "
+          f"{np.nanmin([r['agreement'] for r in recs]):.2f}-{np.nanmax([r['agreement'] for r in recs]):.2f})")
+    rows, ece = reliability(pairs)
+    print("\n### Reliability of the contact probabilities (held-out chains of all folds, pairs |i-j| >= 6)\n")
+    print("| predicted | pairs | mean predicted | observed contact rate |")
+    print("|---|---|---|---|")
+    for lo, hi, n, mp_, obs in rows:
+        print(f"| {lo:.2f}-{hi:.2f} | {n} | {mp_:.3f} | {obs:.3f} |")
+    print(f"\nexpected calibration error (weighted |predicted - observed| over bins): {ece:.3f}")
+    rows, ece = reliability(pairs, min_separation=24)
+    print(f"long range only (|i-j| >= 24): ECE {ece:.3f}; "
+          + "; ".join(f"{lo:.2f}-{hi:.2f}: {mp_:.3f} vs {obs:.3f} (n {n})" for lo, hi, n, mp_, obs in rows if n))
+    print("\n### Lenses out of family: each fold's first member, lens from its training chains, "
+          "tested on the held-out fold\n")
+    print("| fold | layer | head | lens (training chains) | enrichment train | enrichment held-out "
+          "| pairs > 0.3 held-out | q held-out | replicates (q < 0.01) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in lens_rows:
+        print(f"| {r['fold']} | {r['layer']} | {r['head']} | {r['lens']} | {r['train_enrichment']:.2f} "
+              f"| {r['heldout_enrichment']:.2f} | {r['heldout_pairs']} | {r['heldout_q']:.1e} "
+              f"| {'yes' if r['replicates'] else 'no'} |")
+    per = {f: sorted({r["lens"] for r in lens_rows if r["fold"] == f and r["replicates"]}) for f in fold_ids}
+    every = sorted(set.intersection(*[set(v) for v in per.values()])) if per else []
+    anyf = sorted({r["lens"] for r in lens_rows if r["replicates"]})
+    for f, v in per.items():
+        print(f"fold {f}: {len(v)} lenses replicate out of family ({', '.join(v) or 'none'})")
+    print(f"lenses replicating in every fold: {len(every)} ({', '.join(every) or 'none'}); in at least "
+          f"one fold: {len(anyf)}; goal >= 3 at q < 0.01: "
+          f"{'met' if min((len(v) for v in per.values()), default=0) >= 3 else 'NOT met'} (per fold)")
+    if args.records:
+        import json
+
+        Path(args.records).write_text(json.dumps({"chains": recs, "lenses": lens_rows}, indent=1, default=float))
+
+
 def main(argv=None):
     import torch
 
@@ -71,8 +333,32 @@ def main(argv=None):
     ap.add_argument("--retrain-seed", type=int, default=None)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--by-family", action="store_true",
+                    help="cross-validation over the family folds of data/protein/folds.tsv")
+    ap.add_argument("--members", type=int, default=3, help="--by-family: members per fold (seeds 0..)")
+    ap.add_argument("--jobs", type=int, default=1, help="--by-family: trainings run in parallel")
+    ap.add_argument("--epochs", type=int, default=None, help="--by-family: epochs (default: as make models)")
+    ap.add_argument("--folds", default=None, help="--by-family: only these folds, e.g. 1,2")
+    ap.add_argument("--workdir", default="build/protein/cv",
+                    help="--by-family: trained fold members (reused when present)")
+    ap.add_argument("--records", default=None, help="--by-family: per-chain records as JSON")
+    ap.add_argument("--train-member", default=None, metavar="FOLD:SEED",
+                    help="only train this fold member into --workdir (then --by-family reuses it)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
+    if args.train_member:  # one fold member alone (for spreading the folds over processes)
+        from attnbio.protein.data import read_folds
+
+        f, s = (int(x) for x in args.train_member.split(":"))
+        train_ids, fams = fold_data_ids(f, read_folds())
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
+        train_member({"fold": f, "seed": s, "train_ids": train_ids, "families": fams,
+                      "epochs": args.epochs,
+                      "path": str(Path(args.workdir) / f"fold{f}_seed{s}.safetensors")})
+        return
+    if args.by_family:
+        by_family(args)
+        return
 
     tensors, card = load_weights(args.model, expect_kind="attnbio.protein")
     model = build_model(card)

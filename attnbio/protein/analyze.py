@@ -190,13 +190,16 @@ def features_for(sequence: str, cb: np.ndarray | None = None, ss: str | None = N
 @dataclass
 class ProteinResult:
     """Model output for one protein: probabilities (L, L), attention (layers, heads, L, L)
-    float32, secondary-structure probabilities (L, 3), precisions (empty without structure)."""
+    float32, secondary-structure probabilities (L, 3), precisions (empty without structure),
+    agreement of the members' attention terms and the weight the attention term got (model.combine)."""
     protein: object
     prob: np.ndarray
     attention: np.ndarray
     ss_prob: np.ndarray
     precision: dict
     kd_precision: dict
+    agreement: float = float("nan")
+    attention_weight: float = 1.0
 
 
 def analyze(model, proteins, threshold: float = 0.3, q_cutoff: float = 0.01, seed: int = 0,
@@ -206,13 +209,14 @@ def analyze(model, proteins, threshold: float = 0.3, q_cutoff: float = 0.01, see
     proteins: attnbio.protein.inputs.Protein list. Head rows: lens_statistics() over all
     proteins pooled (structure features only from proteins that have a structure).
     """
-    from attnbio.protein.model import predict
+    from attnbio.protein.model import predict_full
     from attnbio.protein.scales import kd_pair_score
 
     rng = np.random.default_rng(seed)
     results, maps, feats = [], [], []
     for p in proteins:
-        prob, attn, ss = predict(model, p.sequence, device=device)
+        out = predict_full(model, p.sequence, device=device)
+        prob, attn, ss = out["prob"], out["attention"], out["ss"]
         precision, kd = {}, {}
         if p.cb is not None:
             valid = ~np.isnan(p.cb).any(1)
@@ -220,7 +224,8 @@ def analyze(model, proteins, threshold: float = 0.3, q_cutoff: float = 0.01, see
             truth = pair_features(p.sequence, cb=p.cb)["contact"]
             precision = contact_precisions(prob, truth, valid, rng)
             kd = contact_precisions(kd_pair_score(p.sequence), truth, valid, rng)
-        results.append(ProteinResult(p, prob, attn, ss, precision, kd))
+        results.append(ProteinResult(p, prob, attn, ss, precision, kd, out["agreement"],
+                                     out["weight"]))
         maps.append(attn)
         feats.append(pair_features(p.sequence, cb=p.cb, ss=p.ss))
     rows = lens_statistics(accumulate_lenses(maps, feats, threshold), q_cutoff)
@@ -238,3 +243,39 @@ def top_contacts(prob: np.ndarray, min_separation: int = 6, top: int | None = No
     if top is not None:
         order = order[:top]
     return i[order], j[order]
+
+
+def proteins_from_examples(examples, source: str = "data/protein"):
+    """attnbio.protein.inputs.Protein records for data.Example chains (structure and DSSP kept)."""
+    from attnbio.protein.inputs import Protein
+
+    return [Protein(id=e.id, sequence=e.sequence, source=source, residue_names=list(e.sequence),
+                    residue_numbers=[], cb=e.cb, ss=e.ss) for e in examples]
+
+
+def lens_replication(model, train_proteins, test_proteins, threshold: float = 0.3,
+                     q_cutoff: float = 0.01) -> list[dict]:
+    """Does each head's lens hold on proteins from other families?
+
+    The lens of each head (of the first member) is read on `train_proteins` (lens_statistics);
+    on `test_proteins` the same head's enrichment of that feature and its BH q (over all heads
+    and features there) are reported. Returns one row per head with a training lens: layer,
+    head, lens, train_enrichment, heldout_enrichment, heldout_pairs, heldout_q, replicates
+    (q < q_cutoff and enrichment > 1 on the held-out proteins).
+    """
+    members = getattr(model, "members", [model])
+    _, train_rows = analyze(members[0], train_proteins, threshold, q_cutoff)
+    _, test_rows = analyze(members[0], test_proteins, threshold, q_cutoff)
+    out = []
+    for a, b in zip(train_rows, test_rows):
+        if not a["lens"]:
+            continue
+        k = a["lens"]
+        bg = b[f"{k}_bg"]
+        enr = float(b[f"{k}_prop"] / bg) if bg else float("nan")
+        q = float(b[f"{k}_q"])
+        out.append({"layer": a["layer"], "head": a["head"], "lens": k,
+                    "train_enrichment": float(a["lens_enrichment"]), "heldout_enrichment": enr,
+                    "heldout_pairs": int(b["n_pairs"]), "heldout_q": q,
+                    "replicates": bool(np.isfinite(q) and q < q_cutoff and enr > 1)})
+    return out

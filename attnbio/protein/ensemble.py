@@ -64,6 +64,20 @@ def main(argv=None) -> None:
         log.info("%-7s long P@L %.3f  long P@L/5 %.3f  medium P@L/5 %.3f", name,
                  m["long_P@L"], m["long_P@L/5"], m["medium_P@L/5"])
     card["heldout_metrics"] = metrics
+    # Which lenses of the first member (read on its training chains) hold on the held-out
+    # proteins, none of which shares a family with a training chain: heads.tsv reports this.
+    from attnbio.protein.analyze import lens_replication, proteins_from_examples
+
+    card["lens_replication"] = {
+        "protocol": "lens of each head of the first member on the dssp50 training chains; the same "
+                    "feature's enrichment and BH q on the validation proteins (other families); "
+                    "replicates = q < 0.01 and enrichment > 1",
+        "rows": lens_replication(ensemble, proteins_from_examples(load_dssp50(card["data"]["train_ids"])),
+                                 proteins_from_examples(load_dssp50(card["data"]["validation_ids"])))}
+    for r in card["lens_replication"]["rows"]:
+        log.info("layer %d head %d %-16s held-out enrichment %.2f q %.1e %s", r["layer"], r["head"],
+                 r["lens"], r["heldout_enrichment"], r["heldout_q"],
+                 "replicates" if r["replicates"] else "does not replicate")
     save_weights(args.out, dict(ensemble.state_dict()), card)
     log.info("wrote %s", args.out)
 

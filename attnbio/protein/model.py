@@ -6,8 +6,13 @@ transformer blocks (Vaswani et al. 2017) whose heads add a learned relative-posi
 key/value ("attention sink", Xiao et al. 2023), so a head can put little weight everywhere
 when its relation is absent. Contacts come from a logistic regression over the symmetrised,
 APC-corrected attention maps of all heads (Rao et al. 2021, "Transformer protein language
-models are unsupervised structure learners", ICLR; the contact head of ESM). Auxiliary heads
-predict 3-state secondary structure and masked residues.
+models are unsupervised structure learners", ICLR; the contact head of ESM), added to a plain
+sequence prior (a logistic regression of its own on the Kyte-Doolittle sum, a 9-residue
+hydropathy profile and the sequence separation: `prior_features`), so that where attention
+carries nothing the ranking is the prior's. Probabilities are Platt-scaled per separation range
+(Platt 1999) on the training chains. An ensemble weighs the attention term by how much its
+members agree on it (`combine`). Auxiliary heads predict 3-state secondary structure and masked
+residues.
 """
 from __future__ import annotations
 
@@ -25,7 +30,48 @@ SS_STATES = "HE-"
 DEFAULT_CONFIG = {"dim": 32, "heads": 8, "layers": 2, "ff_mult": 2, "conv_kernel": 9,
                   "max_rel": 32, "log_buckets": 8, "dropout": 0.2,
                   "init_sharpness": 4.0, "descriptors": True,
-                  "descriptor_windows": ""}
+                  "descriptor_windows": "", "contact_prior": True}
+PRIOR_FEATURES = ("kd_sum", "kd_sum_long", "kd_window_sum", "kd_window_sum_long", "log_separation",
+                  "medium", "long")
+KD_WINDOW = 9  # Kyte & Doolittle's hydropathy-plot window
+RANGES = ((6, 11), (12, 23), (24, None))  # short, medium, long (analyze.SEPARATIONS)
+# Members' attention terms correlating at r >= this over long-range pairs get full weight;
+# set a priori at half the agreement of the members of the earlier bundled model (about 0.5 on
+# its training and held-out chains alike), uninformative (shuffled) maps agree at about 0.
+FULL_AGREEMENT = 0.25
+
+
+def prior_features(tokens: torch.Tensor) -> torch.Tensor:
+    """Plain pair priors from the sequence alone: (L,) tokens -> (L, L, len(PRIOR_FEATURES)).
+
+    kd_i + kd_j (Kyte & Doolittle 1982) / 4, the same for the 9-residue window means (buried
+    segments), each also times the long-range indicator (so hydropathy may weigh differently at
+    long range), log(|i - j| / 24) and indicators of medium (12-23) and long (>= 24) range.
+    Unknown and masked residues score 0.
+    """
+    from attnbio.protein.scales import KYTE_DOOLITTLE
+
+    table = torch.zeros(len(VOCAB) + 1)
+    table[: len(AMINO_ACIDS)] = torch.tensor([KYTE_DOOLITTLE[a] for a in AMINO_ACIDS])
+    kd = table[tokens.cpu()]
+    win = torch.nn.functional.avg_pool1d(kd[None, None], KD_WINDOW, 1, KD_WINDOW // 2,
+                                         count_include_pad=False)[0, 0]
+    n = tokens.shape[0]
+    pos = torch.arange(n)
+    sep = (pos[None, :] - pos[:, None]).abs().float()
+    long = (sep >= 24).float()
+    kd_sum = (kd[:, None] + kd[None, :]) / 4
+    win_sum = (win[:, None] + win[None, :]) / 2
+    feats = [kd_sum, kd_sum * long, win_sum, win_sum * long, torch.log(sep.clamp(min=1) / 24),
+             ((sep >= 12) & (sep < 24)).float(), long]
+    return torch.stack(feats, -1).to(tokens.device)
+
+
+def range_index(n: int) -> np.ndarray:
+    """(L, L) index of the separation range (0 short incl. |i-j| < 6, 1 medium, 2 long)."""
+    pos = np.arange(n)
+    sep = np.abs(pos[None, :] - pos[:, None])
+    return (sep >= 12).astype(np.int64) + (sep >= 24)
 
 
 def descriptor_table() -> torch.Tensor:
@@ -158,6 +204,15 @@ class ProteinAttentionModel(nn.Module):
         self.ln = nn.LayerNorm(d)
         self.contact = nn.Linear(cfg["layers"] * cfg["heads"], 1)
         nn.init.constant_(self.contact.bias, -3.0)  # about the contact rate at separation >= 6
+        if cfg["contact_prior"]:
+            self.prior = nn.Linear(len(PRIOR_FEATURES), 1)
+            nn.init.zeros_(self.prior.weight)
+            nn.init.constant_(self.prior.bias, -3.0)
+            nn.init.zeros_(self.contact.bias)  # the prior carries the base rate
+            # Platt scaling per separation range (short, medium, long): row 0 for the full
+            # logit, row 1 for the prior alone; (a, b) -> sigmoid(a * logit + b). Fitted after
+            # training (train.fit_calibration).
+            self.register_buffer("calibration", torch.tensor([[[1.0, 0.0]] * 3] * 2))
         self.ss = nn.Linear(d, len(SS_STATES))
         self.residue = nn.Linear(d, len(VOCAB))
 
@@ -182,15 +237,25 @@ class ProteinAttentionModel(nn.Module):
             maps.append(attn)
             entropies.append(entropy)
         attn = torch.stack(maps)  # (layers, heads, L, L)
+        x = self.ln(x)
+        entropy = torch.stack(entropies)  # (layers,)
+        attention_logits, prior_logits = self.contact_terms(attn, tokens)
+        # The prior is trained on its own (train._loss) and enters the full logit detached, so
+        # the attention term learns what the prior misses and the prior alone stays a fallback.
+        full = attention_logits if prior_logits is None else attention_logits + prior_logits.detach()
+        return {"attention": attn, "contact_logits": full, "attention_logits": attention_logits,
+                "prior_logits": prior_logits, "attention_entropy": entropy,
+                "ss_logits": self.ss(x), "residue_logits": self.residue(x)}
+
+    def contact_terms(self, attn: torch.Tensor, tokens: torch.Tensor):
+        """(attention term (L, L), prior term (L, L) or None) of the contact logit, from
+        attention maps (layers, heads, L, L) and tokens (L,)."""
         n = tokens.shape[0]
         # Scaled by L so that a uniform row reads 1 whatever the length: weights of order 1/L
         # would otherwise need huge regression coefficients (and learn slowly).
         feats = (symmetrize_apc(attn) * n).reshape(-1, n, n).permute(1, 2, 0)
-        x = self.ln(x)
-        entropy = torch.stack(entropies)  # (layers,)
-        return {"attention": attn, "contact_logits": self.contact(feats)[..., 0],
-                "attention_entropy": entropy,
-                "ss_logits": self.ss(x), "residue_logits": self.residue(x)}
+        prior = self.prior(prior_features(tokens))[..., 0] if self.config["contact_prior"] else None
+        return self.contact(feats)[..., 0], prior
 
 
 class ProteinEnsemble(nn.Module):
@@ -210,26 +275,108 @@ class ProteinEnsemble(nn.Module):
 
 
 def build_model(card: dict) -> nn.Module:
-    """An untrained model shaped as a card describes: an ensemble when it lists members."""
+    """An untrained model shaped as a card describes: an ensemble when it lists members.
+    Cards written before the contact prior existed describe models without one."""
+    def shaped(config):
+        return dict({"contact_prior": False}, **config)
+
     if card.get("members"):
-        return ProteinEnsemble([m["config"] for m in card["members"]])
-    return ProteinAttentionModel(**card["config"])
+        return ProteinEnsemble([shaped(m["config"]) for m in card["members"]])
+    return ProteinAttentionModel(**shaped(card["config"]))
+
+
+def calibrated(logits: np.ndarray, calibration: np.ndarray) -> np.ndarray:
+    """Platt-scaled probabilities: logits (L, L), calibration (3, 2) per range -> (L, L)."""
+    ab = calibration[range_index(logits.shape[0])]
+    return 1 / (1 + np.exp(-(ab[..., 0] * logits + ab[..., 1])))
+
+
+def agreement(terms: list[np.ndarray], min_separation: int = 24) -> float:
+    """Mean pairwise Pearson correlation of members' attention terms over pairs i < j at
+    |i - j| >= min_separation (>= 6 when the chain has fewer than 10 such pairs); NaN with
+    fewer than two members or pairs."""
+    n = terms[0].shape[0]
+    sep = min_separation if n - min_separation >= 5 else 6
+    iu = np.triu_indices(n, sep)
+    if len(terms) < 2 or iu[0].size < 3:
+        return float("nan")
+    rs = []
+    for a in range(len(terms)):
+        for b in range(a + 1, len(terms)):
+            x, y = terms[a][iu], terms[b][iu]
+            if x.std() == 0 or y.std() == 0:
+                rs.append(0.0)
+            else:
+                rs.append(float(np.corrcoef(x, y)[0, 1]))
+    return float(np.mean(rs))
 
 
 @torch.no_grad()
+def combine(members: list, sequence: str, attentions: list, device="cpu") -> dict:
+    """Contact probabilities of members from their attention maps (one (layers, heads, L, L)
+    array per member).
+
+    Each member gives a calibrated full probability (attention term + prior) and a calibrated
+    prior-only probability; the result is w * mean(full) + (1 - w) * mean(prior), where the
+    attention weight w = clip(agreement / FULL_AGREEMENT, 0, 1) measures how much the members
+    agree on their attention terms (1 for a single model or members without a prior).
+    Returns dict: prob, prior_prob, full_prob (L, L) float64 symmetric, agreement, weight.
+    """
+    tokens = encode(sequence).to(device)
+    full, prior, terms = [], [], []
+    for m, attn in zip(members, attentions):
+        a, p = m.contact_terms(torch.as_tensor(np.asarray(attn), dtype=torch.float32,
+                                               device=device), tokens)
+        cal = (m.calibration.double().cpu().numpy() if hasattr(m, "calibration")
+               else np.array([[[1.0, 0.0]] * 3] * 2))
+        a = a.double().cpu().numpy()
+        a = 0.5 * (a + a.T)
+        terms.append(a)
+        if p is None:
+            full.append(calibrated(a, cal[0]))
+            continue
+        p = p.double().cpu().numpy()
+        full.append(calibrated(a + p, cal[0]))
+        prior.append(calibrated(p, cal[1]))
+    full_prob = np.mean(full, axis=0)
+    agree = agreement(terms)
+    if len(prior) < len(members) or len(members) < 2:
+        weight, prior_prob = 1.0, (np.mean(prior, axis=0) if prior else None)
+    else:
+        prior_prob = np.mean(prior, axis=0)
+        weight = float(np.clip(agree / FULL_AGREEMENT, 0, 1)) if np.isfinite(agree) else 0.0
+    prob = full_prob if prior_prob is None else weight * full_prob + (1 - weight) * prior_prob
+    return {"prob": 0.5 * (prob + prob.T), "prior_prob": prior_prob, "full_prob": full_prob,
+            "agreement": agree, "weight": weight}
+
+
+@torch.no_grad()
+def predict_full(model: ProteinAttentionModel | ProteinEnsemble, sequence: str, device="cpu"
+                 ) -> dict:
+    """Run the model (every member) in eval mode on one sequence.
+
+    Returns combine()'s dict plus attention (layers, heads, L, L) float32 of the first member,
+    attentions (every member's) and ss (L, 3) float32 over H E - (members' mean).
+    """
+    members = list(model.members) if isinstance(model, ProteinEnsemble) else [model]
+    tokens = encode(sequence).to(device)
+    attns, ss = [], []
+    for m in members:
+        m.eval()
+        out = m(tokens)
+        attns.append(out["attention"].float().cpu().numpy())
+        ss.append(torch.softmax(out["ss_logits"], -1).float().cpu().numpy())
+    res = combine(members, sequence, attns, device)
+    res.update(attention=attns[0], attentions=attns,
+               ss=np.mean(ss, axis=0).astype(np.float32))
+    return res
+
+
 def predict(model: ProteinAttentionModel | ProteinEnsemble, sequence: str, device="cpu"):
     """Run the model in eval mode on one sequence.
 
     Returns (contact probabilities (L, L) float64 symmetric, attention (layers, heads, L, L)
-    float32, secondary-structure probabilities (L, 3) float32 over H E -).
+    float32 of the first member, secondary-structure probabilities (L, 3) float32 over H E -).
     """
-    if isinstance(model, ProteinEnsemble):
-        runs = [predict(m, sequence, device) for m in model.members]
-        return (np.mean([r[0] for r in runs], axis=0), runs[0][1],
-                np.mean([r[2] for r in runs], axis=0).astype(np.float32))
-    model.eval()
-    out = model(encode(sequence).to(device))
-    prob = torch.sigmoid(out["contact_logits"].double())
-    prob = 0.5 * (prob + prob.T)
-    ss = torch.softmax(out["ss_logits"], -1)
-    return prob.cpu().numpy(), out["attention"].float().cpu().numpy(), ss.float().cpu().numpy()
+    r = predict_full(model, sequence, device)
+    return r["prob"], r["attention"], r["ss"]

@@ -3,7 +3,8 @@
 Usage: python -m attnbio.protein.train --seed 0 --out attnbio/weights/protein.safetensors
 
 Objective: binary cross-entropy on CB-CB contacts (< 8 A) for pairs at least 6 residues apart,
-predicted by the logistic regression over APC-corrected attention (Rao et al. 2021), plus
+predicted by the logistic regression over APC-corrected attention (Rao et al. 2021) added to
+the plain sequence prior (model.prior_features), and the same for the prior alone, plus
 3-state secondary structure from the DSSP strings (Kabsch & Sander 1983; dssp50 chains only)
 and masked-residue prediction (Devlin et al. 2019) as auxiliary losses. Training chains are the
 dssp50 training proteins plus, as augmentation, a few family chains per epoch.
@@ -43,6 +44,9 @@ def _loss(model, ex, cfg, gen):
     target = torch.from_numpy(ex.contacts)[i, j].float()
     weight = torch.where(j - i >= 24, cfg["long_weight"], 1.0)
     loss = F.binary_cross_entropy_with_logits(out["contact_logits"][i, j], target, weight=weight)
+    if out["prior_logits"] is not None:  # the prior learns alone (it enters the sum detached)
+        loss = loss + F.binary_cross_entropy_with_logits(out["prior_logits"][i, j], target,
+                                                         weight=weight)
     # Sparse heads in the first `entropy_layers` layers (0: all) read as lenses; later layers
     # stay free to serve the contact regression.
     ent = out["attention_entropy"]
@@ -55,6 +59,57 @@ def _loss(model, ex, cfg, gen):
         loss = loss + cfg["mlm_weight"] * F.cross_entropy(out["residue_logits"][masked],
                                                           tokens[masked])
     return loss
+
+
+def platt(logits: np.ndarray, labels: np.ndarray, iterations: int = 50) -> tuple[float, float]:
+    """(a, b) minimising the log loss of sigmoid(a * logit + b) (Platt 1999), by Newton steps
+    with a small ridge; (1, 0) when the labels are all one class."""
+    y = labels.astype(np.float64)
+    if y.size == 0 or y.min() == y.max():
+        return 1.0, 0.0
+    x = np.stack([logits.astype(np.float64), np.ones_like(y)], 1)
+    w = np.array([1.0, 0.0])
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-(x @ w)))
+        g = x.T @ (p - y) + 1e-6 * w
+        h = (x * (p * (1 - p))[:, None]).T @ x + 1e-6 * np.eye(2)
+        step = np.linalg.solve(h, g)
+        w = w - step
+        if np.abs(step).max() < 1e-9:
+            break
+    return float(w[0]), float(w[1])
+
+
+def fit_calibration(model, examples, min_separation: int = 6) -> list:
+    """Platt-scale the full and the prior-only contact logits per separation range on
+    `examples` (the training chains; eval mode), unweighted, and store them in
+    model.calibration. Returns the (2, 3, 2) values as nested lists."""
+    import torch
+
+    from attnbio.protein.model import encode, range_index
+
+    if not hasattr(model, "calibration"):
+        return []
+    model.eval()
+    logits = {0: [], 1: []}
+    labels, ranges = [], []
+    with torch.no_grad():
+        for ex in examples:
+            out = model(encode(ex.sequence))
+            n = len(ex.sequence)
+            i, j = np.triu_indices(n, min_separation)
+            valid = ~np.isnan(ex.cb).any(1)
+            keep = valid[i] & valid[j]
+            i, j = i[keep], j[keep]
+            logits[0].append(out["contact_logits"].double().numpy()[i, j])
+            logits[1].append(out["prior_logits"].double().numpy()[i, j])
+            labels.append(ex.contacts[i, j])
+            ranges.append(range_index(n)[i, j])
+    y, r = np.concatenate(labels), np.concatenate(ranges)
+    cal = [[list(platt(np.concatenate(logits[k])[r == g], y[r == g])) for g in range(3)]
+           for k in (0, 1)]
+    model.calibration.copy_(torch.tensor(cal))
+    return cal
 
 
 def evaluate(model, examples, seed=0) -> dict:
@@ -87,8 +142,13 @@ def evaluate(model, examples, seed=0) -> dict:
 
 
 def train(seed: int = 0, training: dict | None = None, model_config: dict | None = None,
-          train_ids=None, use_families: bool = True, threads: int = 1, callback=None):
-    """Train a model from scratch; returns (model, record) with losses and the data used."""
+          train_ids=None, use_families: bool = True, threads: int = 1, callback=None,
+          families=None):
+    """Train a model from scratch; returns (model, record) with losses and the data used.
+
+    families: the family chains for augmentation (default: all of data/protein/families when
+    use_families). After training, probabilities are Platt-scaled on the dssp50 training chains.
+    """
     import torch
 
     from attnbio.protein.data import load_dssp50, load_families, split_ids
@@ -102,7 +162,8 @@ def train(seed: int = 0, training: dict | None = None, model_config: dict | None
     if train_ids is None:
         train_ids, _ = split_ids()
     core = load_dssp50(train_ids)
-    families = load_families() if use_families else []
+    if families is None:
+        families = load_families() if use_families else []
     model = ProteinAttentionModel(**(model_config or {}))
     decay = [p for n, p in model.named_parameters() if not n.endswith("log_scale")]
     free = [p for n, p in model.named_parameters() if n.endswith("log_scale")]
@@ -136,7 +197,8 @@ def train(seed: int = 0, training: dict | None = None, model_config: dict | None
         log.info("epoch %d loss %.4f (%.0f s)", epoch + 1, losses[-1], time.perf_counter() - t0)
         if callback is not None:
             callback(model, epoch + 1)
-    record = {"training": cfg, "train_ids": list(train_ids),
+    calibration = fit_calibration(model, core)
+    record = {"training": cfg, "train_ids": list(train_ids), "calibration": calibration,
               "family_ids": [f"{ex.group}/{ex.id}" for ex in families],
               "losses": [round(x, 5) for x in losses], "seconds": round(time.perf_counter() - t0, 1)}
     return model, record

@@ -22,13 +22,19 @@ def _member(tmp_path, seed, split=("a", "b")):
     return path, model
 
 
-def test_ensemble_contacts_are_the_mean_and_heads_the_first_member(tmp_path):
+def test_ensemble_contacts_are_the_weighted_mean_and_heads_the_first_member(tmp_path):
+    from attnbio.protein.model import predict_full
+
     (p0, m0), (p1, m1) = _member(tmp_path, 0), _member(tmp_path, 1)
     ens, card = join([p0, p1])
     prob, attn, ss = predict(ens, SEQ)
     (a, att0, s0), (b, _, s1) = predict(m0, SEQ), predict(m1, SEQ)
     assert not np.allclose(a, b)
-    np.testing.assert_allclose(prob, (a + b) / 2, rtol=1e-6)
+    r0, r1, r = predict_full(m0, SEQ), predict_full(m1, SEQ), predict_full(ens, SEQ)
+    assert r0["weight"] == 1.0  # a single model: the attention term always counts
+    w = r["weight"]
+    expected = w * (r0["full_prob"] + r1["full_prob"]) / 2 + (1 - w) * (r0["prior_prob"] + r1["prior_prob"]) / 2
+    np.testing.assert_allclose(prob, 0.5 * (expected + expected.T), rtol=1e-6)
     np.testing.assert_array_equal(attn, att0)
     np.testing.assert_allclose(ss, (s0 + s1) / 2, rtol=1e-6)
     assert [m["seed"] for m in card["members"]] == [0, 1] and ens.config == m0.config

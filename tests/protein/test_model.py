@@ -74,3 +74,47 @@ def test_descriptor_inputs_scale_and_hide_masked_residues():
     # Window of 3 at the first residue averages the two residues that exist.
     torch.testing.assert_close(d[0, 5:], (d[0, :5] + d[1, :5]) / 2)
     assert "desc_table" not in m.state_dict()  # derived from scales.py, not stored
+
+
+def test_prior_features_and_calibration_fit():
+    from attnbio.protein.model import PRIOR_FEATURES, calibrated, prior_features, range_index
+    from attnbio.protein.train import platt
+
+    f = prior_features(encode("IIIIRRRRRRRRRRRRRRRRRRRRRRRRRRRR"))
+    assert f.shape == (32, 32, len(PRIOR_FEATURES))
+    assert f[0, 1, 0] > 0 > f[10, 20, 0]            # I+I hydrophobic, R+R not
+    assert f[0, 30, 6] == 1 and f[0, 20, 6] == 0 and f[0, 8, 5] == 0 and f[0, 15, 5] == 1
+    assert range_index(30)[0, 5].item() == 0 and range_index(30)[0, 12] == 1 and range_index(30)[0, 24] == 2
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=20000)
+    y = rng.random(20000) < 1 / (1 + np.exp(-(0.5 * x - 1.0)))
+    a, b = platt(x, y)
+    assert abs(a - 0.5) < 0.05 and abs(b + 1.0) < 0.05
+    cal = np.array([[a, b]] * 3)
+    np.testing.assert_allclose(calibrated(np.zeros((4, 4)), cal), 1 / (1 + np.exp(-b)))
+
+
+def test_uninformative_attention_gets_no_weight():
+    """Members whose attention maps are shuffled disagree: the contacts become the prior's."""
+    from attnbio.protein.model import combine, predict_full
+
+    torch.manual_seed(0)
+    members = [ProteinAttentionModel(dim=16, heads=4, layers=1) for _ in range(3)]
+    with torch.no_grad():
+        for m in members:  # make every member's contact term read the maps the same way
+            m.contact.weight.copy_(members[0].contact.weight)
+    seq = "MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQAPILSRVGDGTQDNLSGAEKAVQVKVKALPDAQFEVVHSLAKWKRQTLGQHDFSAGEGLYTHMKALRPDEDRLSPLHSVYVDQWDWERVMGDGERQFSTLKSTVEAIWAGIKATEAAVSEEFGLAPFLPDQIHFVHSQELLSRYPDLDAKGRERAIAKDLGAVFLVGIGGKLSDGHRHDVRAPDYDDWSTPSELGHAGLNGDILVWNPVLEDAFELSSMGIRVDADTLKHQLALTGDEDRLELEWHQALLRGEMPQTIGGGIGQSRLTMLLLQLPHIGQVQAGVWPAACRESGFPSQLASR"
+    real = predict_full(members[0], seq)
+    assert real["weight"] == 1.0
+    rng = np.random.default_rng(1)
+    attns = []
+    for m in members:
+        a = predict_full(m, seq)["attention"].copy()
+        for layer in range(a.shape[0]):
+            for h in range(a.shape[1]):
+                a[layer, h] = rng.permutation(a[layer, h].ravel()).reshape(a.shape[2:])
+        attns.append(a)
+    out = combine(members, seq, attns)
+    assert abs(out["agreement"]) < 0.05 and out["weight"] < 0.2
+    np.testing.assert_allclose(out["prob"], out["weight"] * out["full_prob"]
+                               + (1 - out["weight"]) * out["prior_prob"], rtol=1e-9, atol=1e-12)
