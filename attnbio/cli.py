@@ -21,7 +21,6 @@ MAIN_COMMANDS = {
     "scan": "Run a trained motif model over FASTA, streaming (one shard).",
     "merge": "Merge shard outputs of `attnbio scan` into one result set.",
     "cluster-check": "Check a SLURM profile against the cluster before the workflow submits.",
-    "cluster-check": "Check a SLURM profile against the cluster before the workflow submits.",
     "protein": "Protein attention heads: physicochemical lenses and predicted contacts.",
     "refine": "Refine a structure with a triangle-updated pair representation.",
 }
@@ -70,7 +69,7 @@ def _not_built(name: str) -> click.Command:
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="attnbio")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv: debug, tracebacks).")
-@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="Hide progress and info; warnings and errors still show.")
 @click.pass_context
 def cli(ctx, verbose, quiet):
     """What attention models learn about sequences and structures, and whether it is true."""

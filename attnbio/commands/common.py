@@ -47,6 +47,15 @@ def setup_runtime(threads, seed, device="cpu"):
     return dev
 
 
+def report(message: str) -> None:
+    """The `log` callback the pipelines get: "warning: ..." messages at WARNING level, so `-q`
+    (which hides progress and info) still shows them; everything else at INFO."""
+    if message.startswith("warning:"):
+        log.warning(message)
+    else:
+        log.info(message)
+
+
 def progress_enabled() -> bool:
     """Progress bars only on an interactive terminal, so batch logs stay readable."""
     return sys.stderr.isatty() and log.getEffectiveLevel() <= logging.INFO

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from attnbio.commands.chip_options import chip_options
-from attnbio.commands.common import log, outdir_option, runtime_options, setup_runtime
+from attnbio.commands.common import log, outdir_option, report, runtime_options, setup_runtime
 
 
 @click.command("motifs")
@@ -62,7 +62,7 @@ def command(positives, negatives, model_path, outdir, epochs, restarts, max_leng
                             intervene=InterveneConfig(n_background=intervention_seqs), genome=genome,
                             size=size, mask_repeats=mask_repeats, max_n_fraction=max_n_fraction,
                             background_ratio=background_ratio)
-        summary = run_motifs(req, log=log.info)
+        summary = run_motifs(req, log=report)
     log.info(f"{summary.n_motifs} motifs ({summary.n_enriched} enriched at q < 0.05) from "
              f"{summary.n_positives} positives vs {summary.n_negatives} negatives; {summary.n_pairs} motif pairs "
              f"linked by attention, {summary.n_confirmed} with an interventional effect -> {outdir}")

@@ -33,6 +33,7 @@ def command(input_path, reference, chains, model_path, chunk_size, iterations, o
     from attnbio.errors import InputError
     from attnbio.io.outdir import staged_outdir
     from attnbio.io.structure import read_structure
+    from attnbio.limits import check_refine
     from attnbio.io.source import input_digest
     from attnbio.io.weights import load_weights
     from attnbio.structure.model import load_model
@@ -42,6 +43,7 @@ def command(input_path, reference, chains, model_path, chunk_size, iterations, o
     chain_ids = [c.strip() for c in chains.split(",") if c.strip()] if chains else None
     structure = read_structure(input_path, chains=chain_ids)
     n = sum(len(c) for c in structure)
+    check_refine(n, len(structure), str(input_path))     # sizes: refuse before any model runs
     if n < 5:
         raise InputError(f"{input_path}: only {n} residues with a C-alpha atom; refine needs at least 5")
     ref_chains = read_structure(reference) if reference else None
@@ -53,6 +55,8 @@ def command(input_path, reference, chains, model_path, chunk_size, iterations, o
         chunk_size = auto_chunk(n)
     log.info("refining %d residues in %d chain(s) of %s", n, len(structure), input_path)
     result = refine_chains(model, structure, chunk_size=chunk_size, n_iter=iterations, device=dev)
+    # do no harm: say in one line whether the input was kept, blended or refined
+    (log.info if result.result.mode == "refined" else log.warning)("%s", result.result.reason)
     metrics = result.metrics
     if ref_chains is not None:
         metrics += reference_metrics(result, ref_chains, reference)

@@ -20,6 +20,7 @@ from typing import IO, Iterator
 from attnbio.errors import InputError
 from attnbio.io.seen_ids import SeenIds
 from attnbio.io.source import HashingReader, open_source
+from attnbio.limits import FASTA_MAX_BASES
 
 DNA_LETTERS = frozenset("ACGTUNRYSWKMBDHV")
 # Letters that occur in protein but never in DNA/IUPAC: their presence means "not DNA".
@@ -82,7 +83,7 @@ def read_fasta(path, min_length: int = 1) -> Iterator[Record]:
     seen = SeenIds()
     rec_id = desc = None
     parts: list[str] = []
-    header_line = 0
+    header_line = n_bases = 0
     n = 0
     try:
         for lineno, line in enumerate(_text_lines(raw, name), start=1):
@@ -94,7 +95,7 @@ def read_fasta(path, min_length: int = 1) -> Iterator[Record]:
                     yield _finish(rec_id, desc, parts, name, header_line, min_length)
                     n += 1
                 rec_id, desc = _parse_header(line, name, lineno, seen)
-                parts, header_line = [], lineno
+                parts, header_line, n_bases = [], lineno, 0
                 continue
             if rec_id is None:
                 raise InputError(f"{name}: line {lineno}: sequence before the first '>' header "
@@ -102,6 +103,10 @@ def read_fasta(path, min_length: int = 1) -> Iterator[Record]:
             chunk = "".join(line.split()).upper()
             _check_letters(chunk, rec_id, name, lineno)
             parts.append(chunk)
+            n_bases += len(chunk)
+            if n_bases > FASTA_MAX_BASES:
+                raise InputError(f"{name}: line {lineno}: record '{rec_id}' is longer than {FASTA_MAX_BASES} bp, "
+                                 f"the most one record may hold; split it (e.g. into windows)")
         if rec_id is None:
             raise InputError(f"{name}: no FASTA records (empty input)")
         last = _finish(rec_id, desc, parts, name, header_line, min_length)

@@ -63,7 +63,6 @@ class MotifsSummary:
 
 def run_motifs(req: MotifsRequest, log=lambda msg: None) -> MotifsSummary:
     """Everything the motifs command does, writing into req.outdir; returns a summary."""
-    motif_db = _motif_db(req)          # a bad --motif-db fails before any training
     from attnbio.motifs.chip import chip_inputs
 
     # Training needs MIN_PER_CLASS of each class; a given --model only needs sequences to read.
@@ -79,12 +78,17 @@ def run_motifs(req: MotifsRequest, log=lambda msg: None) -> MotifsSummary:
         else:
             neg = None
             neg_source = f"dinucleotide-shuffled positives (seed {req.seed})"
+    # A bad input (or a bad --model) fails before the database loads (seconds); a bad
+    # --motif-db fails before any training.
+    motif_db = None if req.model else _motif_db(req)
     pos_seqs = [r.sequence for r in pos]
     neg_seqs = [r.sequence for r in neg] if neg else shuffled_controls(pos_seqs, req.seed)
     n_cropped = sum(len(s) > req.max_length for s in pos_seqs)
     if n_cropped:
         log(f"warning: {n_cropped} sequences longer than {req.max_length} bp are cropped to their centre")
     model, card = _get_model(req, pos_seqs, neg_seqs, neg_source, log)
+    if motif_db is None:
+        motif_db = _motif_db(req)
     model_file = req.outdir / "model.safetensors"
     log("reading motifs out of the attention heads")
     disc = discover(model, pos_seqs, neg_seqs, DiscoverConfig(**{**req.discover.__dict__, "seed": req.seed}),

@@ -57,10 +57,13 @@ def test_outputs_are_complete(outdir):
 def test_results_h5(outdir):
     with h5py.File(outdir / "results.h5") as h5:
         assert h5.attrs["format"] == "attnbio.protein" and h5.attrs["seed"] == 3
-        a = h5["proteins/1i8nA_A/attention"]
+        ids = [x.decode() for x in h5["proteins/ids"][...]]
+        group = {h5[f"proteins/{k}"].attrs["id"]: h5[f"proteins/{k}"] for k in range(len(ids))}
+        assert list(group) == ids
+        a = group["1i8nA_A"]["attention"]
         assert a.dtype == np.float16 and a.shape == (2, 8, 89, 89)
         assert (a[...].sum(-1) <= 1.01).all()
-        p = h5["proteins/query/contact_prob"][...]
+        p = group["query"]["contact_prob"][...]
         np.testing.assert_allclose(p, p.T, atol=1e-6)
         assert len(h5["heads/lens"]) == 16
 
