@@ -229,3 +229,29 @@ def test_site_pvalues_agree_with_the_threshold_and_report_section_renders():
     page = render_report({"known_motifs": {"n_targets": 10, "n_background": 20, "site_pvalue": 1e-4,
                                            "n_profiles": 1, "rows": [row]}}, [], [], 200)
     assert "Known motifs (1 profiles" in page and "AGL3" in page and "40.0%" in page
+
+
+def test_bed_route_end_to_end_writes_genome_outputs(sim, tmp_path, capsys):
+    from attnbio.motifs.chip import GENOMIC_SITE_COLUMNS
+    from attnbio.motifs.known import KNOWN_COLUMNS
+    from attnbio.motifs.outputs import SITE_COLUMNS
+
+    d, truth = sim
+    out = tmp_path / "out"
+    code, lines = run_cli(["motifs", d / "peaks.narrowPeak", "--genome", d / "genome.fa", "--epochs", 1,
+                           "--threads", 1, "--motif-db", d / "truth.meme", "--intervention-seqs", 100, "-o", out], capsys)
+    assert code == 0, lines
+    for name in ("background.bed", "peaks_used.bed", "known_motifs.tsv", "sites.bed", "sites.tsv", "report.html"):
+        assert (out / name).is_file(), name
+    bg = [line.split("\t") for line in (out / "background.bed").read_text().splitlines()]
+    assert len(bg) == N_PEAKS and all(int(b[2]) - int(b[1]) == 200 and b[5] == "+" for b in bg)
+    used = [line.split("\t") for line in (out / "peaks_used.bed").read_text().splitlines()]
+    assert len(used) == N_PEAKS and all(int(u[2]) - int(u[1]) == 200 for u in used)
+    known = read_tsv(out / "known_motifs.tsv")
+    assert list(known[0]) == KNOWN_COLUMNS and len(known) == len(truth["motifs"])
+    with open(out / "sites.tsv") as fh:
+        head = fh.readline().rstrip("\n").split("\t")
+    assert head[:len(SITE_COLUMNS)] == SITE_COLUMNS and head[-len(GENOMIC_SITE_COLUMNS):] == GENOMIC_SITE_COLUMNS
+    with open(out / "interactions.tsv") as fh:
+        assert fh.readline().rstrip("\n").split("\t")[-1] == "n_peaks"
+    assert "Known motifs (8 profiles" in (out / "report.html").read_text()
