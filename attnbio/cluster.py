@@ -342,6 +342,8 @@ def request_from_profile(profile_dir: str | Path, config: dict | None = None) ->
     if not isinstance(sets, dict):
         raise ValueError(f"{path}: set-resources must be a mapping of rule -> resources")
     sets = {str(rule): _pairs(res, f"set-resources {rule}", str(path)) for rule, res in sets.items()}
+    for rule, n in _pairs(data.get("set-threads"), "set-threads", str(path)).items():
+        sets.setdefault(str(rule), {})["threads"] = n
     config = config if isinstance(config, dict) else {}
     rules = config.get("resources") if isinstance(config.get("resources"), dict) else {}
     if rules:

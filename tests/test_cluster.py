@@ -95,3 +95,9 @@ def test_command_prints_one_line_per_problem_and_exits_2(tmp_path, monkeypatch, 
         main(["cluster-check", "--profile", str(tmp_path / "local")])
     assert exit_.value.code == 2
     assert capsys.readouterr().err.strip().endswith("executor is 'local', not slurm: nothing to check")
+
+
+def test_set_threads_of_a_profile_reach_the_rule(tmp_path):
+    (tmp_path / "config.yaml").write_text("executor: slurm\nset-threads: {scan: 64}\n")
+    asks = {a.rule: a for a in request_from_profile(tmp_path, EXAMPLE).asks}
+    assert asks["scan"].cpus == 64 and asks["motifs"].cpus == EXAMPLE["scan"]["threads"] and asks["split"].cpus == 1
