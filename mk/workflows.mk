@@ -13,3 +13,9 @@ bench-scan: $(STAMP)
 	$(SCAN_BENCH) --lengths 200 --counts 10000,100000 --modes in-memory
 	$(SCAN_BENCH) --lengths 1000 --counts 10000
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow tests/workflows
+# The workflow on a real single-node SLURM cluster (../shared/slurm/start_cluster.sh, as root):
+# with and without accounting, GPU and CPU-only profiles, the preflight's refusals; about 5 min.
+# Prints one "skipped" line where the script is absent or the user is not root. .ci/run calls it.
+.PHONY: test-slurm
+test-slurm: $(STAMP)
+	tests/workflows/slurm_ci.sh
