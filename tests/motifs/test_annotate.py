@@ -110,3 +110,20 @@ def test_sites_cannot_pull_the_name_outside_the_tomtom_shortlist():
     windows = _sampled_windows(sox2.probs, np.random.default_rng(0))
     name = best_matches([ctcf.probs], db, [windows])[0]["name"]
     assert name in shortlist and "SOX2" not in shortlist
+
+
+def test_a_motif_named_only_in_another_taxon_gets_a_one_line_warning():
+    """M1BP (insects) has no vertebrate match at q < 0.05: the warning says where it does match."""
+    from types import SimpleNamespace
+
+    from attnbio.motifs.jaspar import load_jaspar
+    from attnbio.motifs.pipeline import other_taxa_warning
+
+    m1bp = next(m for m in load_jaspar("insects") if m.name == "M1BP")
+    motif = SimpleNamespace(id="attnbio_m1", probs=m1bp.probs, site_windows=None, match={"q": 0.3})
+    req = SimpleNamespace(motif_db=None, taxon="vertebrates")
+    warning = other_taxa_warning([motif], req)
+    assert warning is not None and "\n" not in warning
+    assert "insects" in warning and "M1BP" in warning and "--taxon insects" in warning
+    motif.match = {"q": 0.001}                       # named where it stands: nothing to say
+    assert other_taxa_warning([motif], req) is None
