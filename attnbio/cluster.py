@@ -137,9 +137,11 @@ def parse_sinfo(text: str) -> tuple[dict[str, dict], str | None]:
     return parts, default
 
 
-def _rules(asks: list[Ask]) -> str:
+def _rules(asks: list[Ask], verb: str = "") -> str:
+    """"rule scan asks" / "rules motifs, scan ask" (verb given), or just the names."""
     names = sorted({a.rule for a in asks})
-    return ("rule " if len(names) == 1 else "rules ") + ", ".join(names)
+    one = len(names) == 1
+    return ("rule " if one else "rules ") + ", ".join(names) + (f" {verb}{'s' if one else ''}" if verb else "")
 
 
 def check(request: ClusterRequest) -> ClusterReport:
@@ -188,7 +190,7 @@ def _check(req: ClusterRequest, rep: ClusterReport) -> None:
         by_part.setdefault(a.partition or default or "", []).append(a)
     for name, asks in sorted(by_part.items()):
         if not name:
-            problem(f"{_rules(asks)} give no slurm_partition and the cluster has no default partition; "
+            problem(f"{_rules(asks, 'give')} no slurm_partition and the cluster has no default partition; "
                     f"set slurm_partition in default-resources of {where} (partitions: {', '.join(sorted(parts))})")
             continue
         if name not in parts:
@@ -203,7 +205,7 @@ def _check(req: ClusterRequest, rep: ClusterReport) -> None:
             big = [a for a in asks if parts[name][key] and getattr(a, key) > parts[name][key]]
             if big:
                 most = max(getattr(a, key) for a in big)
-                problem(f"{_rules(big)} ask for {most} {unit} but the largest node of partition '{name}' "
+                problem(f"{_rules(big, 'ask')} for {most} {unit} but the largest node of partition '{name}' "
                         f"has {parts[name][key]} (the job would pend forever, Reason=PartitionConfig); "
                         f"lower {what} or choose another slurm_partition in {where}")
         missing: dict[str, list[Ask]] = {}
@@ -214,7 +216,7 @@ def _check(req: ClusterRequest, rep: ClusterReport) -> None:
             for g in sorted(wanted - parts[name]["gres"]):
                 missing.setdefault(g, []).append(a)
         for g, gasks in sorted(missing.items()):
-            problem(f"{_rules(gasks)} ask for GRES '{g}' but partition '{name}' has none (sbatch refuses "
+            problem(f"{_rules(gasks, 'ask')} for GRES '{g}' but partition '{name}' has no '{g}' GRES (sbatch refuses "
                     f"such jobs); use the CPU-only profile workflows/profiles/slurm-cpu, or delete gres "
                     f"from set-resources in {where}")
 
