@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from attnbio.domains import tick
+from attnbio.errors import InputError
+
 
 @dataclass
 class AllosteryTruth:
@@ -121,8 +124,9 @@ def train(lig: np.ndarray, conf: np.ndarray, epochs: int = 100, lr: float = 1e-2
     """Fit a SiteAttention model by MSE with Adam (Kingma & Ba 2015); returns (model, final MSE)."""
     import torch
 
-    torch.manual_seed(seed)
-    model = make_model(lig.shape[1])
+    with torch.random.fork_rng(devices=[]):   # seed the initial weights, not the caller's RNG
+        torch.manual_seed(seed)
+        model = make_model(lig.shape[1])
     x = torch.tensor(lig, dtype=torch.float32)
     y = torch.tensor(conf, dtype=torch.float32)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -239,3 +243,45 @@ def _edge_rows(truth, maps, effect_true) -> list[dict]:
             row.update({name: score[p, j] for name, score in maps.items()})
             rows.append(row)
     return rows
+
+
+EDGE_COLUMNS = ["ligand_site", "conformation_site", "true_edge", "true_weight", "confounded",
+                "true_effect", *SCORES]
+AUROC_COLUMNS = ["score", "auroc", "n_edges", "n_pairs", "train_mse", "description"]
+
+
+@dataclass
+class CausalRequest:
+    """One `attnbio causal` run: the simulated protein, its confounders and the training length."""
+
+    sites: int = 10
+    n_obs: int = 4000
+    n_int: int = 4000
+    confounders: int = 4
+    confounding: float = 4.0
+    epochs: int = 100
+    seed: int = 0
+
+    def check(self) -> None:
+        """InputError (named by the command's option) for values the simulation cannot use."""
+        if not 6 <= self.sites <= 200:
+            raise InputError(f"--sites must be between 6 (a confounder touches 6 sites) and 200, "
+                             f"got {self.sites}")
+        for name, value in (("--n-obs", self.n_obs), ("--n-int", self.n_int)):
+            if not 100 <= value <= 1_000_000:
+                raise InputError(f"{name} must be between 100 and 1000000 samples, got {value}")
+        if self.confounders < 0:
+            raise InputError(f"--confounders must be 0 or more, got {self.confounders}")
+        if not 0 <= self.confounding < float("inf"):
+            raise InputError(f"--confounding must be a finite number >= 0, got {self.confounding}")
+        if self.epochs < 1:
+            raise InputError(f"--epochs must be at least 1, got {self.epochs}")
+
+
+def run(req: CausalRequest, progress=None) -> CausalResult:
+    """run_causal on the request's settings (the caller sets torch's threads)."""
+    req.check()
+    res = run_causal(n_sites=req.sites, n_obs=req.n_obs, n_int=req.n_int, epochs=req.epochs,
+                     seed=req.seed, confounding=req.confounding, n_confounders=req.confounders)
+    tick(progress, 1, 1)
+    return res

@@ -12,10 +12,11 @@ accuracy"; Holt-Winters: Winters 1960 (statsmodels ExponentialSmoothing).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from attnbio.domains import tick
 from attnbio.errors import InputError
 
 TAU_GRID = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
@@ -177,3 +178,134 @@ def evaluate(y, horizon: int, periods=None, n_periods: int = 1, tau: float | Non
              **{k: p[h] for k, p in preds.items()}} for h in range(horizon)]
     return {"metrics": metrics, "forecast": rows, "periods": periods, "tau": tau,
             "window": window, "m": m, "train": train}
+
+
+#: Real series that statsmodels ships (offline): name -> (loader, column, description).
+DATASETS = {
+    "co2": ("co2", "co2", "weekly Mauna Loa CO2 (ppm), 1958-2001"),
+    "sunspots": ("sunspots", "SUNACTIVITY", "yearly sunspot numbers, 1700-2008"),
+}
+DEFAULT_DATASET = "co2"
+
+
+@dataclass
+class ForecastRequest:
+    """One `attnbio forecast` run: a CSV column (series, column) or a bundled dataset (default
+    co2), the held-out horizon (default: one period) and the attention settings (default: chosen
+    by back-tests). seed is accepted for a uniform interface; the method is deterministic."""
+
+    series: str | None = None
+    column: str | None = None
+    dataset: str | None = None
+    horizon: int | None = None
+    periods: tuple = ()
+    n_periods: int = 1
+    tau: float | None = None
+    cycles: float | None = None
+    seed: int = 0
+
+
+@dataclass
+class ForecastResult:
+    """metrics rows (method, mase, mae, rmse), forecast rows, params rows and the training part."""
+
+    name: str
+    horizon: int
+    metrics: list = field(default_factory=list)
+    forecast: list = field(default_factory=list)
+    params: list = field(default_factory=list)
+    train: np.ndarray | None = None
+
+
+def run(req: ForecastRequest, progress=None) -> ForecastResult:
+    """Read the series, hold out the horizon and score the three forecasts (evaluate)."""
+    y, name = load_series(req.series, req.column, req.dataset)
+    check(y, name, req.horizon, req.periods, req.n_periods, req.tau, req.cycles)
+    horizon = req.horizon
+    if horizon is None:
+        found = req.periods or estimate_periods(y, req.n_periods)
+        if not found:
+            raise InputError(f"{name}: no periodic component found; give --period and --horizon")
+        horizon = int(round(found[0]))
+    if len(y) - horizon < 3 * horizon:
+        raise InputError(f"{name}: {len(y)} values are too few to hold out {horizon} and keep "
+                         "three times as many for training")
+    res = evaluate(y, horizon, req.periods or None, req.n_periods, req.tau, req.cycles)
+    if len(res["train"]) < 2 * res["m"] + 1:
+        raise InputError(f"{name}: Holt-Winters needs two full periods ({2 * res['m']} values) "
+                         f"of training data, got {len(res['train'])}")
+    tick(progress, 1, 1)
+    params = [("series", name), ("horizon", horizon),
+              ("periods", ",".join(f"{p:.4f}" for p in res["periods"])),
+              ("season_m", res["m"]), ("tau", res["tau"]), ("window", res["window"]),
+              ("n_train", len(res["train"]))]
+    return ForecastResult(name, horizon, res["metrics"], res["forecast"], params,
+                          np.asarray(res["train"]))
+
+
+def load_series(series, column, dataset) -> tuple[np.ndarray, str]:
+    """(values, name) from a CSV file's column or a statsmodels dataset (default co2)."""
+    if series and dataset:
+        raise InputError("give either a SERIES.csv file (with --column) or --dataset, not both")
+    if not series:
+        dataset = dataset or DEFAULT_DATASET
+        if dataset not in DATASETS:
+            raise InputError(f"--dataset must be one of {', '.join(sorted(DATASETS))}, got {dataset!r}")
+        import importlib
+
+        mod, col, _ = DATASETS[dataset]
+        data = importlib.import_module(f"statsmodels.datasets.{mod}").load_pandas().data
+        return _clean(data[col], f"dataset {dataset}"), f"dataset {dataset}"
+    if not column:
+        raise InputError(f"{series}: --column is required to say which column to forecast")
+    return _clean(_read_column(series, column), f"{series} column {column!r}"), f"{series}:{column}"
+
+
+def _read_column(path, column):
+    import pandas as pd
+
+    try:
+        table = pd.read_csv(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: not a readable CSV file ({str(err).splitlines()[0]})") from None
+    if column not in table.columns:
+        raise InputError(f"{path}: no column {column!r}; columns are {', '.join(map(str, table.columns))}")
+    return table[column]
+
+
+def _clean(col, name):
+    """Numeric values with interior gaps linearly interpolated (the co2 series has 59)."""
+    import pandas as pd
+
+    values = pd.to_numeric(col, errors="coerce")
+    bad = (values.isna() & col.notna()) | np.isinf(values)
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(f"{name}: data row {i + 1} is not a finite number ({col.iloc[i]!r})")
+    if values.isna().mean() > 0.5:
+        raise InputError(f"{name}: more than half of the values are missing")
+    return values.interpolate(limit_direction="both").to_numpy(dtype=float)
+
+
+def check(y, name, horizon, periods, n_periods, tau, cycles) -> None:
+    """InputError (named by the command's option) for settings this series cannot take."""
+    if horizon is not None and horizon < 1:
+        raise InputError(f"--horizon must be at least 1, got {horizon}")
+    if any(not 2 <= p < float("inf") for p in periods):
+        bad = next(p for p in periods if not 2 <= p < float("inf"))
+        raise InputError(f"--period must be a finite number of at least 2 samples, got {bad}")
+    if any(p > len(y) / 3 for p in periods):
+        raise InputError(f"{name}: --period {max(periods)} is longer than a third of the "
+                         f"{len(y)} values")
+    if n_periods < 1:
+        raise InputError(f"--n-periods must be at least 1, got {n_periods}")
+    if tau is not None and not tau > 0:
+        raise InputError(f"--tau must be positive, got {tau}")
+    if tau is not None and tau == float("inf"):
+        raise InputError(f"--tau must be finite, got {tau}")
+    if cycles is not None and not 1 <= cycles < float("inf"):
+        raise InputError(f"--cycles must be at least 1, got {cycles}")
+    if len(y) < 24:
+        raise InputError(f"{name}: needs at least 24 values, got {len(y)}")

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from attnbio.domains import tick
+from attnbio.errors import InputError
+
 SENSORS = ("camera", "lidar", "imu")
 #: Calibrated noise level of each healthy sensor (state units, per coordinate).
 SIGMA = {"camera": 0.20, "lidar": 0.10, "imu": 0.15}
@@ -151,3 +154,57 @@ def sweep(streams: Streams, taus) -> list[dict]:
 def _inverse_variance(streams: Streams, sensors: list[int]) -> np.ndarray:
     prec = 1.0 / streams.sigma[sensors] ** 2
     return np.einsum("s,std->td", prec / prec.sum(), streams.readings[sensors])
+
+
+COLUMNS = ["tau", "faulty_weight", "fused_rmse", "healthy_oracle_rmse", "best_healthy_rmse",
+           "worst_healthy_rmse", "weight_camera", "weight_lidar", "weight_imu"]
+
+
+@dataclass
+class FusionRequest:
+    """One `attnbio fusion` run: the simulated fault and the log-spaced temperature sweep."""
+
+    steps: int = 2000
+    faulty: str = "lidar"
+    fault: str = "bias"
+    fault_size: float = 3.0
+    fault_start: float = 0.25
+    tau_min: float = 1e-2
+    tau_max: float = 1e4
+    n_tau: int = 13
+    seed: int = 0
+
+    def check(self) -> None:
+        """InputError (named by the command's option) for values the simulation cannot use."""
+        if self.faulty not in SENSORS:
+            raise InputError(f"--faulty must be one of {', '.join(SENSORS)}, got {self.faulty!r}")
+        if self.fault not in FAULTS:
+            raise InputError(f"--fault must be one of {', '.join(FAULTS)}, got {self.fault!r}")
+        if not 20 <= self.steps <= 10_000_000:
+            raise InputError(f"--steps must be between 20 and 10000000, got {self.steps}")
+        if not 0 < self.fault_size < float("inf"):
+            raise InputError(f"--fault-size must be a positive, finite number, got {self.fault_size}")
+        if not 0 <= self.fault_start < 0.95:
+            raise InputError(f"--fault-start must be in [0, 0.95), got {self.fault_start}")
+        if not 0 < self.tau_min < self.tau_max < float("inf"):
+            raise InputError(f"need 0 < --tau-min < --tau-max < inf, got {self.tau_min} and "
+                             f"{self.tau_max}")
+        if not 2 <= self.n_tau <= 1000:
+            raise InputError(f"--n-tau must be between 2 and 1000, got {self.n_tau}")
+
+
+@dataclass
+class FusionResult:
+    """The sweep rows (COLUMNS, one per temperature) and which sensor was faulty."""
+
+    rows: list
+    faulty: str
+
+
+def run(req: FusionRequest, progress=None) -> FusionResult:
+    """Simulate the three sensors with one fault and sweep the fusion temperature."""
+    req.check()
+    streams = simulate(req.steps, req.faulty, req.fault, req.fault_size, req.fault_start, req.seed)
+    rows = sweep(streams, default_taus(req.n_tau, req.tau_min, req.tau_max))
+    tick(progress, 1, 1)
+    return FusionResult(rows, req.faulty)

@@ -11,9 +11,12 @@ class coverage, mean confidence, and exp(E KL(p(y|x) || p(y))) (Salimans et al. 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from attnbio.domains import tick
+from attnbio.errors import InputError
 
 Z_DIM = 32
 
@@ -135,8 +138,9 @@ def train_gan(x_train, attention: bool, steps: int = 1000, batch: int = 64, seed
     """
     import torch
 
-    torch.manual_seed(seed)
-    gen, disc = build_generator(), build_discriminator(attention)
+    with torch.random.fork_rng(devices=[]):   # seed the initial weights, not the caller's RNG
+        torch.manual_seed(seed)
+        gen, disc = build_generator(), build_discriminator(attention)
     opt_g = torch.optim.Adam(gen.parameters(), lr=lr_g, betas=betas)
     opt_d = torch.optim.Adam(disc.parameters(), lr=lr_d, betas=betas)
     data = torch.as_tensor(x_train, dtype=torch.float32)
@@ -186,7 +190,7 @@ def _train_one(args) -> RunResult:
     """One seeded run in a worker process, on one thread (the nets are too small for more)."""
     import torch
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(1)    # this worker process's own setting; the caller's is untouched
     return train_gan(*args)
 
 
@@ -229,3 +233,58 @@ def summary_rows(rows, references: dict, keys) -> list[dict]:
     for name, q in references.items():
         out.append({"group": name, **{f"{k}_mean": q.get(k) for k in keys}})
     return out
+
+
+METRICS = ["d_loss", "g_loss", "d_grad_norm", "g_grad_norm", "max_d_grad_norm", "coverage",
+           "confidence", "effective_classes", "digit_score"]
+
+
+@dataclass
+class GanRequest:
+    """One `attnbio gan` run: `n_seeds` runs per variant from `seed`, trained `workers` at a time."""
+
+    steps: int = 1000
+    n_seeds: int = 3
+    batch: int = 64
+    samples: int = 1000
+    seed: int = 0
+    workers: int = 1     # parallel processes of one thread each; results do not depend on it
+
+    def check(self) -> None:
+        """InputError (named by the command's option) for values out of range."""
+        for name, value, low, high in (("--steps", self.steps, 10, 10**7),
+                                       ("--seeds", self.n_seeds, 1, 1000),
+                                       ("--batch", self.batch, 2, 1024),
+                                       ("--samples", self.samples, 10, 10**6)):
+            if not low <= value <= high:
+                raise InputError(f"{name} must be between {low} and {high}, got {value}")
+
+
+@dataclass
+class GanResult:
+    """Per-seed rows (METRICS, attention_gamma, _samples (n, 64)), the summary with references,
+    the training history rows and the judge's held-out accuracy."""
+
+    rows: list = field(default_factory=list)
+    summary: list = field(default_factory=list)
+    history: list = field(default_factory=list)
+    judge: list = field(default_factory=list)
+
+
+def run(req: GanRequest, progress=None) -> GanResult:
+    """Train both discriminator variants for every seed and judge the samples.
+
+    The caller seeds the process (attnbio.runtime.seed_everything) and sets its threads; each
+    run seeds its own generators, so the tables do not depend on that except through `seed`.
+    """
+    req.check()
+    xtr, ytr, xte, yte = load_digits_split(seed=0)      # fixed split: one judge for all seeds
+    clf = train_classifier(xtr, ytr)
+    noise = np.random.default_rng(req.seed).uniform(-1, 1, size=(req.samples, 64))
+    refs = {"real_heldout": sample_quality(clf, xte), "uniform_noise": sample_quality(clf, noise)}
+    tick(progress, 1, 2)
+    rows, hist = compare(xtr, clf, [req.seed + i for i in range(req.n_seeds)], req.steps,
+                         req.batch, req.samples, req.workers)
+    tick(progress, 2, 2)
+    judge = [("logistic_regression", clf.score(xte, yte), len(xtr), len(xte))]
+    return GanResult(rows, summary_rows(rows, refs, METRICS), hist, judge)

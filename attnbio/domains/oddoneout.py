@@ -14,7 +14,12 @@ scenes after Mandziuk & Zychowski 2019, "DeepIQ".
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
+
+from attnbio.domains import tick
+from attnbio.errors import InputError
 
 SHAPES = ("circle", "square", "triangle", "star")
 COLOURS = ("red", "green", "blue", "yellow", "purple", "orange")
@@ -145,3 +150,55 @@ def randomise_table(attrs=ATTRIBUTES, fractions=(0, 0.25, 0.5, 0.75, 1.0), n_sce
     """Accuracy per target attribute as more of the other attributes are randomised per object."""
     return [accuracy(a, n_scenes, n_objects, fr, noise, tau, seed + 5000 + 1000 * i + j)
             for i, a in enumerate(attrs) for j, fr in enumerate(fractions)]
+
+
+#: Upper limits: scenes of more objects stop being "find the odd one"; more scenes take hours.
+MAX_OBJECTS, MAX_SCENES = 1000, 1_000_000
+COLUMNS = ["attribute", "noise", "randomise", "accuracy_subspace", "accuracy_whole_token",
+           "chance", "n_scenes"]
+
+
+@dataclass
+class OddOneOutRequest:
+    """One `attnbio oddoneout` run: target attributes, scene size and count, noise levels."""
+
+    attributes: tuple = ATTRIBUTES
+    objects: int = 6
+    scenes: int = 2000
+    noises: tuple = (0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0)
+    tau: float = 0.5
+    seed: int = 0
+
+    def check(self) -> None:
+        """InputError (named by the command's option) for values the method cannot use."""
+        if not self.noises or any(not 0 <= v < float("inf") for v in self.noises):
+            raise InputError(f"--noise needs at least one value, each finite and not negative, "
+                             f"got {','.join(map(str, self.noises))!r}")
+        if not 3 <= self.objects <= MAX_OBJECTS:
+            raise InputError(f"--objects must be between 3 (an odd one and a group of two) and "
+                             f"{MAX_OBJECTS}, got {self.objects}")
+        if not 1 <= self.scenes <= MAX_SCENES:
+            raise InputError(f"--scenes must be between 1 and {MAX_SCENES}, got {self.scenes}")
+        if not 0 < self.tau < float("inf"):
+            raise InputError(f"--tau must be a positive, finite number, got {self.tau}")
+
+
+@dataclass
+class OddOneOutResult:
+    """Accuracy rows (COLUMNS) per attribute and noise level, and per randomised fraction."""
+
+    by_noise: list = field(default_factory=list)
+    by_randomise: list = field(default_factory=list)
+    attributes: tuple = ATTRIBUTES
+
+
+def run(req: OddOneOutRequest, progress=None) -> OddOneOutResult:
+    """Both accuracy tables of `attnbio oddoneout` (noise_table, randomise_table)."""
+    req.check()
+    attrs = tuple(req.attributes) or ATTRIBUTES
+    by_noise = noise_table(attrs, list(req.noises), req.scenes, req.objects, tau=req.tau, seed=req.seed)
+    tick(progress, 1, 2)
+    by_rand = randomise_table(attrs, n_scenes=req.scenes, n_objects=req.objects, tau=req.tau,
+                              seed=req.seed)
+    tick(progress, 2, 2)
+    return OddOneOutResult(by_noise, by_rand, attrs)

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from attnbio.domains import tick
+from attnbio.errors import InputError
+
 DEFAULT_RATIOS = (0.1, 0.25, 0.4, 0.6, 1.0)
 
 
@@ -181,3 +184,42 @@ def _stability_row(r, attn, amp, n_cells, n_steps, noise, rng, res) -> dict:
             "growth_ftcs": float(ftcs.max() / m0), "growth_attention": float(att.max() / m0),
             "stable_ftcs": bool(ftcs.max() <= m0 * (1 + 1e-9)),
             "stable_attention": bool(att.max() <= m0 * (1 + 1e-9))}
+
+
+#: r outside this range makes a kernel narrower than 1e-3 cells or wider than a small grid.
+R_MIN, R_MAX = 1e-3, 10.0
+MAX_CELLS = 4096
+
+
+@dataclass
+class PdeRequest:
+    """One `attnbio pde` run: the r = alpha dt / dx**2 values, grid, rollout length, fit modes."""
+
+    ratios: tuple = DEFAULT_RATIOS
+    cells: int = 64
+    steps: int = 2000
+    train_modes: int = 3
+    seed: int = 0
+
+    def check(self) -> None:
+        """InputError (named by the command's option) for values the method cannot use."""
+        if not self.ratios or any(not R_MIN <= v <= R_MAX for v in self.ratios):
+            raise InputError(f"--ratios needs one or more numbers between {R_MIN:g} and {R_MAX:g}, "
+                             f"got '{','.join(map(str, self.ratios))}'")
+        if not 8 <= self.cells <= MAX_CELLS:
+            raise InputError(f"--cells must be between 8 and {MAX_CELLS}, got {self.cells}")
+        if self.steps < 1 or self.train_modes < 1:
+            raise InputError(f"--steps and --train-modes must be at least 1, got {self.steps} "
+                             f"and {self.train_modes}")
+        if 2 * self.train_modes >= self.cells:
+            raise InputError(f"--train-modes must be below cells/2 = {self.cells // 2}, "
+                             f"got {self.train_modes}")
+
+
+def run(req: PdeRequest, progress=None) -> PdeResult:
+    """run_pde on the request's settings (the caller sets torch's threads and seed)."""
+    req.check()
+    res = run_pde(list(req.ratios), n_cells=req.cells, n_steps=req.steps, seed=req.seed,
+                  train_modes=req.train_modes)
+    tick(progress, 1, 1)
+    return res

@@ -30,6 +30,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from attnbio.domains import tick
+from attnbio.errors import InputError
+
 THETA_STAR = np.array([0.5, 1.0])   # Q*(s, a) = THETA_STAR[a] * (s + 1): advancing is optimal
 
 
@@ -191,3 +194,70 @@ def run_rl(seeds=(0, 1, 2, 3, 4), remedies=("none", "recency", "importance", "te
                          "max_q_error": max(tr.q_error),
                          "mean_attention_on_old": float(np.mean(tr.old_mass))})
     return rows, traces
+
+
+REMEDY_NAMES = tuple(REMEDIES)
+INITS = ("optimistic", "random")
+
+
+@dataclass
+class RlRequest:
+    """One `attnbio rl` run: n_seeds seeds from `seed`, each remedy, the attention settings."""
+
+    n_seeds: int = 5
+    steps: int = 3000
+    tau: float = 0.05
+    recency: float = 0.5
+    init: str = "optimistic"
+    remedies: tuple = REMEDY_NAMES
+    seed: int = 0
+
+    def check(self) -> None:
+        """InputError (named by the command's option) for values the method cannot use."""
+        if self.n_seeds < 1:
+            raise InputError(f"--seeds must be at least 1, got {self.n_seeds}")
+        if self.steps < 1:
+            raise InputError(f"--steps must be at least 1, got {self.steps}")
+        if not self.tau > 0 or self.tau == float("inf"):
+            raise InputError(f"--tau must be a positive, finite number, got {self.tau}")
+        bad = [n for n in self.remedies if n not in REMEDIES]
+        if bad or not self.remedies:
+            raise InputError(f"--remedies takes names from {', '.join(REMEDY_NAMES)}, "
+                             f"got '{','.join(self.remedies)}'")
+        if not 0 <= self.recency < float("inf"):
+            raise InputError(f"--recency must be a finite number >= 0, got {self.recency}")
+        if self.init not in INITS:
+            raise InputError(f"--init must be one of {', '.join(INITS)}, got {self.init!r}")
+
+
+@dataclass
+class RlResult:
+    """rows: one per remedy and seed; summary: one per remedy; traces: {(remedy, seed): RunTrace}."""
+
+    rows: list
+    summary: list
+    traces: dict
+
+
+def run(req: RlRequest, progress=None) -> RlResult:
+    """Every remedy on every seed (run_rl), and the per-remedy summary."""
+    req.check()
+    names = list(dict.fromkeys(req.remedies))
+    seeds = list(range(req.seed, req.seed + req.n_seeds))
+    rows, traces = run_rl(seeds, names, steps=req.steps, tau=req.tau, recency=req.recency,
+                          init=req.init)
+    tick(progress, 1, 1)
+    return RlResult(rows, summarise(rows, names), traces)
+
+
+def summarise(rows, names) -> list[dict]:
+    """Per remedy: runs diverged, runs that reached Q* (final max|Q - Q*| < 1e-6), medians."""
+    out = []
+    for name in names:
+        sub = [r for r in rows if r["remedy"] == name]
+        out.append({"remedy": name, "n_seeds": len(sub), "n_diverged": sum(r["diverged"] for r in sub),
+                    "n_reached_q_star": sum(r["final_q_error"] < 1e-6 for r in sub),
+                    "median_final_q_error": float(np.median([r["final_q_error"] for r in sub])),
+                    "max_final_q_error": max(r["final_q_error"] for r in sub),
+                    "mean_attention_on_old": float(np.mean([r["mean_attention_on_old"] for r in sub]))})
+    return out

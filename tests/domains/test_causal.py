@@ -59,3 +59,16 @@ def test_same_seed_same_bytes(tmp_path):
                   "--threads", "1", "--seed", "4", "-o", str(tmp_path / name)])
     for f in ("auroc.tsv", "edges.tsv", "graph.png"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+
+
+def test_run_api_request_to_result_leaves_global_rng_alone():
+    from attnbio.domains import causal
+    from attnbio.errors import InputError
+
+    state = torch.get_rng_state()
+    res = causal.run(causal.CausalRequest(sites=6, n_obs=200, n_int=200, epochs=2))
+    assert torch.equal(torch.get_rng_state(), state)   # weights seeded locally
+    assert len(res.edges) == 30 and {r["n_pairs"] for r in res.auroc} == {30}
+    assert [r["score"] for r in res.auroc] == list(causal.SCORES)
+    with pytest.raises(InputError, match="--sites"):
+        causal.run(causal.CausalRequest(sites=5))

@@ -85,3 +85,16 @@ def test_default_is_co2_and_same_seed_same_bytes(tmp_path):
     assert mase["attention"] < 0.5 * mase["seasonal_naive"]
     for f in ("metrics.tsv", "forecast.tsv", "params.tsv", "forecast.png"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+
+
+def test_run_api_request_to_result(tmp_path):
+    t = np.arange(300)
+    csv = tmp_path / "s.csv"
+    csv.write_text("v\n" + "\n".join(f"{0.01 * i + np.sin(2 * np.pi * i / 12.5):.6f}" for i in t) + "\n")
+    res = fc.run(fc.ForecastRequest(series=str(csv), column="v", horizon=25, periods=(12.5,)))
+    mase = {r["method"]: r["mase"] for r in res.metrics}
+    assert res.horizon == 25 and len(res.forecast) == 25 and len(res.train) == 275
+    assert mase["attention"] < 0.5 * mase["seasonal_naive"]
+    assert dict(res.params)["season_m"] == 12          # round(12.5) is the baselines' season
+    with pytest.raises(InputError, match="not both"):
+        fc.run(fc.ForecastRequest(series=str(csv), column="v", dataset="co2"))

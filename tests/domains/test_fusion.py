@@ -54,3 +54,12 @@ def test_same_seed_same_bytes(tmp_path):
         assert r.exit_code == 0, r.output
     for f in ("sweep.tsv", "fusion.png"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+
+
+def test_run_api_request_to_result():
+    res = fusion.run(fusion.FusionRequest(steps=400, n_tau=3, faulty="camera"))
+    assert [r["tau"] for r in res.rows] == pytest.approx([1e-2, 10.0, 1e4])
+    assert res.rows[0]["faulty_weight"] < 0.01 < res.rows[-1]["faulty_weight"]
+    assert res.rows[0]["weight_camera"] == res.rows[0]["faulty_weight"]
+    with pytest.raises(InputError, match="--faulty"):
+        fusion.run(fusion.FusionRequest(faulty="radar"))

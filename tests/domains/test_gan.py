@@ -95,3 +95,15 @@ def test_parallel_runs_give_the_same_results_as_one_process():
     for a, b in zip(one, two):
         assert np.array_equal(a["_samples"], b["_samples"]) and a["d_loss"] == b["d_loss"]
     assert h1 == h2
+
+
+def test_run_api_request_to_result_leaves_global_rng_alone():
+    state = torch.get_rng_state()
+    res = gan.run(gan.GanRequest(steps=10, n_seeds=1, samples=50, seed=2))
+    assert torch.equal(torch.get_rng_state(), state)   # weights seeded locally
+    assert [(r["seed"], r["discriminator"]) for r in res.rows] == [(2, "plain"), (2, "attention")]
+    assert res.judge[0][1] > 0.9                       # the judge reads real digits
+    groups = {r["group"]: r for r in res.summary}
+    assert groups["real_heldout"]["digit_score_mean"] > 5 > groups["uniform_noise"]["digit_score_mean"]
+    with pytest.raises(InputError, match="--steps"):
+        gan.run(gan.GanRequest(steps=1))

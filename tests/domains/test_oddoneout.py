@@ -56,3 +56,14 @@ def test_same_seed_same_bytes(tmp_path):
         assert CliRunner().invoke(command, args + ["-o", str(tmp_path / name)]).exit_code == 0
     for f in ("accuracy_vs_noise.tsv", "accuracy_vs_randomise.tsv", "oddoneout.png"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
+
+
+def test_run_api_request_to_result():
+    res = od.run(od.OddOneOutRequest(attributes=("colour",), objects=5, scenes=200, noises=(0.0, 1.0)))
+    clean, noisy = res.by_noise
+    assert clean["accuracy_subspace"] == 1.0          # one colour differs: always found
+    assert clean["accuracy_whole_token"] < 0.9        # the other, random attributes drown it
+    assert noisy["accuracy_subspace"] < clean["accuracy_subspace"]
+    assert [r["randomise"] for r in res.by_randomise] == [0, 0.25, 0.5, 0.75, 1.0]
+    with pytest.raises(InputError, match="--objects"):
+        od.run(od.OddOneOutRequest(objects=2))

@@ -80,3 +80,15 @@ def test_fit_converges_for_small_r(r):
     variance = (attention_matrix(beta, 32)[0] * periodic_distance(32)[0] ** 2).sum()
     assert variance == pytest.approx(2 * r, rel=0.01)
     assert misfit < 1e-3
+
+
+def test_run_api_request_to_result():
+    from attnbio.domains import pde
+    from attnbio.errors import InputError
+
+    res = pde.run(pde.PdeRequest(ratios=(0.25,), cells=16, steps=50, train_modes=2))
+    (fit,) = res.fits
+    assert fit["attention_variance"] == pytest.approx(0.5, rel=0.05)   # 2 r cells^2
+    assert res.stability[0]["steps"] == 50
+    with pytest.raises(InputError, match="--train-modes"):
+        pde.run(pde.PdeRequest(cells=8, train_modes=4))

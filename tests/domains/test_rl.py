@@ -71,3 +71,18 @@ def test_same_seed_same_bytes(tmp_path):
             main(["-q", "rl", "--seeds", "1", "--steps", "300", "--seed", "7", "-o", str(tmp_path / name)])
     for f in ("q_error.tsv", "summary.tsv", "curves.tsv", "q_error.png"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+
+
+def test_run_api_request_to_result():
+    from attnbio.domains import rl
+    from attnbio.errors import InputError
+
+    res = rl.run(rl.RlRequest(n_seeds=2, steps=300, remedies=("none", "temperature"), seed=4))
+    assert [(r["remedy"], r["seed"]) for r in res.rows] == [("none", 4), ("none", 5),
+                                                            ("temperature", 4), ("temperature", 5)]
+    summary = {r["remedy"]: r for r in res.summary}
+    assert summary["none"]["mean_attention_on_old"] > summary["temperature"]["mean_attention_on_old"]
+    assert summary["temperature"]["n_diverged"] == 0
+    assert set(res.traces) == {("none", 4), ("none", 5), ("temperature", 4), ("temperature", 5)}
+    with pytest.raises(InputError, match="--remedies"):
+        rl.run(rl.RlRequest(remedies=("magic",)))
