@@ -120,6 +120,8 @@ def models():
     write("refine_nan_weights", r)
     write("refine_n_heads_0", {**r, "config": {**r["config"], "n_heads": 0}})
     write("refine_state_dict_mismatch", {**r, "config": {**r["config"], "c_z": 16}})
+    write("refine_negative_size", {**r, "config": {**r["config"], "c_z": -32}})
+    write("refine_huge_size", {**r, "config": {**r["config"], "c_z": 10 ** 9}})
 
 
 if __name__ == "__main__":
