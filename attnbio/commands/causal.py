@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from attnbio.commands.common import log, outdir_option, seed_option, setup_runtime, threads_option
+from attnbio.commands.common import log, outdir_option, run_domain, seed_option, threads_option
 
 
 @click.command("causal")
@@ -28,15 +28,10 @@ def command(sites, n_obs, n_int, confounders, confounding, epochs, outdir, seed,
     data and scores every pocket -> site pair by attention weight and by in-silico intervention;
     AUROC against the true edges. Writes auroc.tsv, edges.tsv and graph.png.
     """
-    from attnbio.domains import causal, causal_outputs
-    from attnbio.io.outdir import staged_outdir
+    from attnbio.domains import causal
 
     req = causal.CausalRequest(sites, n_obs, n_int, confounders, confounding, epochs, seed)
-    req.check()
-    setup_runtime(threads, seed, "cpu")
-    res = causal.run(req)
-    with staged_outdir(outdir) as tmp:
-        causal_outputs.write(res, tmp)
+    res = run_domain(causal, req, outdir, threads=threads, torch_runtime=True)
     for row in res.auroc:
         log.info("AUROC %-26s %.3f", row["score"], row["auroc"])
     log.info("wrote %s", outdir)

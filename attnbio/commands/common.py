@@ -59,3 +59,21 @@ def report(message: str) -> None:
 def progress_enabled() -> bool:
     """Progress bars only on an interactive terminal, so batch logs stay readable."""
     return sys.stderr.isatty() and log.getEffectiveLevel() <= logging.INFO
+
+
+def run_domain(domain, request, outdir, threads=None, torch_runtime=False):
+    """A secondary command's body: check the request, set the runtime (torch domains: threads
+    and request.seed), run attnbio.domains.<name>.run and write its folder with
+    attnbio.domains.<name>_outputs.write inside staged_outdir; returns the result."""
+    import importlib
+
+    from attnbio.io.outdir import staged_outdir
+
+    request.check()
+    if torch_runtime:
+        setup_runtime(threads, request.seed, "cpu")
+    result = domain.run(request)
+    outputs = importlib.import_module(f"{domain.__name__}_outputs")
+    with staged_outdir(outdir) as tmp:
+        outputs.write(result, tmp)
+    return result

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from attnbio.commands.common import log, outdir_option, seed_option
+from attnbio.commands.common import log, outdir_option, run_domain, seed_option
 from attnbio.domains import forecast as fc
 
 
@@ -35,14 +35,9 @@ def command(series, column, dataset, horizon, periods, n_periods, tau, cycles, s
     Without SERIES or --dataset it forecasts weekly Mauna Loa CO2 (--dataset co2).
     (--seed is accepted for a uniform interface; the method is deterministic.)
     """
-    from attnbio.domains import forecast_outputs
-    from attnbio.io.outdir import staged_outdir
-
     if not series and not dataset:
         log.info("no SERIES.csv given: forecasting %s (--dataset %s)",
                  fc.DATASETS[fc.DEFAULT_DATASET][2], fc.DEFAULT_DATASET)
-    res = fc.run(fc.ForecastRequest(series, column, dataset, horizon, periods, n_periods, tau,
-                                    cycles, seed))
-    with staged_outdir(outdir) as tmp:
-        forecast_outputs.write(res, tmp)
+    res = run_domain(fc, fc.ForecastRequest(series, column, dataset, horizon, periods, n_periods,
+                                            tau, cycles, seed), outdir)
     log.info("%s: MASE %s", res.name, ", ".join(f"{r['method']} {r['mase']:.3f}" for r in res.metrics))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from attnbio.commands.common import log, outdir_option, seed_option
+from attnbio.commands.common import log, outdir_option, run_domain, seed_option
 from attnbio.domains import fusion
 
 
@@ -29,13 +29,8 @@ def command(steps, faulty, fault, fault_size, fault_start, tau_min, tau_max, n_t
     query whose keys carry sensor identity and consistency. Writes sweep.tsv (weights and fused
     RMSE per temperature, with healthy-sensor references) and fusion.png.
     """
-    from attnbio.domains import fusion_outputs
-    from attnbio.io.outdir import staged_outdir
-
-    res = fusion.run(fusion.FusionRequest(steps, faulty, fault, fault_size, fault_start, tau_min,
-                                          tau_max, n_tau, seed))
-    with staged_outdir(outdir) as tmp:
-        fusion_outputs.write(res, tmp)
+    res = run_domain(fusion, fusion.FusionRequest(steps, faulty, fault, fault_size, fault_start,
+                                                  tau_min, tau_max, n_tau, seed), outdir)
     lo, hi = res.rows[0], res.rows[-1]
     log.info("tau=%.3g: %s weight %.3f, RMSE %.3f; tau=%.3g: weight %.3f, RMSE %.3f "
              "(healthy-only oracle %.3f)", lo["tau"], faulty, lo["faulty_weight"], lo["fused_rmse"],

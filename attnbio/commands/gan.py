@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from attnbio.commands.common import log, outdir_option, seed_option, setup_runtime, threads_option
+from attnbio.commands.common import log, outdir_option, run_domain, seed_option, threads_option
 
 
 @click.command("gan")
@@ -26,19 +26,14 @@ def command(steps, n_seeds, batch, samples, threads, seed, outdir):
     --threads of them (default: the CPUs this process may use); the nets are too small to gain
     from more threads per run. Results do not depend on --threads.
     """
-    from attnbio.domains import gan, gan_outputs
-    from attnbio.io.outdir import staged_outdir
+    from attnbio.domains import gan
     from attnbio.runtime import default_threads
 
     req = gan.GanRequest(steps=steps, n_seeds=n_seeds, batch=batch, samples=samples, seed=seed,
                          workers=threads or default_threads())
-    req.check()
     # These nets are tiny: extra intra-op threads only add synchronisation (7x slower with 2
     # threads on a busy 2-core machine), so each run gets one thread and runs go in parallel.
-    setup_runtime(1, seed, "cpu")
-    res = gan.run(req)
-    with staged_outdir(outdir) as tmp:
-        gan_outputs.write(res, tmp)
+    res = run_domain(gan, req, outdir, threads=1, torch_runtime=True)
     for r in res.summary[:2]:
         log.info("%s: digit score %.2f, coverage %.1f, confidence %.3f", r["group"],
                  r["digit_score_mean"], r["coverage_mean"], r["confidence_mean"])

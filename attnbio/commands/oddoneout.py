@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from attnbio.commands.common import log, outdir_option, seed_option
+from attnbio.commands.common import log, outdir_option, run_domain, seed_option
 from attnbio.domains import oddoneout as od
 from attnbio.errors import InputError
 
@@ -27,14 +27,9 @@ def command(attributes, objects, scenes, noises, tau, seed, outdir):
     incoming attention. Writes accuracy_vs_noise.tsv, accuracy_vs_randomise.tsv and
     oddoneout.png, with whole-token attention and chance as baselines.
     """
-    from attnbio.domains import oddoneout_outputs
-    from attnbio.io.outdir import staged_outdir
-
     req = od.OddOneOutRequest(attributes=attributes or od.ATTRIBUTES, objects=objects,
                               scenes=scenes, noises=_parse_noise(noises), tau=tau, seed=seed)
-    res = od.run(req)
-    with staged_outdir(outdir) as tmp:
-        oddoneout_outputs.write(res, tmp)
+    res = run_domain(od, req, outdir)
     clean = [r for r in res.by_noise if r["noise"] == req.noises[0]]
     log.info("noise %g: subspace accuracy %s (whole token %s, chance %.3f)", req.noises[0],
              ", ".join(f"{r['attribute']} {r['accuracy_subspace']:.3f}" for r in clean),
@@ -42,10 +37,8 @@ def command(attributes, objects, scenes, noises, tau, seed, outdir):
 
 
 def _parse_noise(text):
+    """'0,0.5' -> (0.0, 0.5); the request checks the values."""
     try:
-        values = tuple(float(v) for v in text.split(",") if v.strip())
+        return tuple(float(v) for v in text.split(",") if v.strip())
     except ValueError:
         raise InputError(f"--noise must be comma-separated numbers, got {text!r}") from None
-    if not values or any(not 0 <= v < float("inf") for v in values):
-        raise InputError(f"--noise needs at least one value, each finite and not negative, got {text!r}")
-    return values

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from attnbio.commands.common import log, outdir_option, seed_option
+from attnbio.commands.common import log, outdir_option, run_domain, seed_option
 from attnbio.domains import rl
 
 
@@ -31,13 +31,8 @@ def command(n_seeds, steps, tau, recency, init, remedies, outdir, seed):
     Writes q_error.tsv (one row per remedy and seed), summary.tsv (reached Q* = final
     max|Q - Q*| < 1e-6), curves.tsv and q_error.png.
     """
-    from attnbio.domains import rl_outputs
-    from attnbio.io.outdir import staged_outdir
-
     names = tuple(dict.fromkeys(n.strip() for n in remedies.split(",") if n.strip()))
-    res = rl.run(rl.RlRequest(n_seeds, steps, tau, recency, init, names, seed))
-    with staged_outdir(outdir) as tmp:
-        rl_outputs.write(res, tmp)
+    res = run_domain(rl, rl.RlRequest(n_seeds, steps, tau, recency, init, names, seed), outdir)
     for row in res.summary:
         log.info("%-11s diverged %d/%d, reached Q* %d/%d, median final max|Q-Q*| %.3g, "
                  "attention on old memories %.2f", row["remedy"], row["n_diverged"], row["n_seeds"],

@@ -204,6 +204,20 @@ class ForecastRequest:
     cycles: float | None = None
     seed: int = 0
 
+    def check(self) -> None:
+        """InputError (named by the command's option) for values no series can take."""
+        if self.horizon is not None and self.horizon < 1:
+            raise InputError(f"--horizon must be at least 1, got {self.horizon}")
+        bad = [p for p in self.periods if not 2 <= p < float("inf")]
+        if bad:
+            raise InputError(f"--period must be a finite number of at least 2 samples, got {bad[0]}")
+        if self.n_periods < 1:
+            raise InputError(f"--n-periods must be at least 1, got {self.n_periods}")
+        if self.tau is not None and not 0 < self.tau < float("inf"):
+            raise InputError(f"--tau must be a positive, finite number, got {self.tau}")
+        if self.cycles is not None and not 1 <= self.cycles < float("inf"):
+            raise InputError(f"--cycles must be at least 1, got {self.cycles}")
+
 
 @dataclass
 class ForecastResult:
@@ -219,8 +233,9 @@ class ForecastResult:
 
 def run(req: ForecastRequest, progress=None) -> ForecastResult:
     """Read the series, hold out the horizon and score the three forecasts (evaluate)."""
+    req.check()
     y, name = load_series(req.series, req.column, req.dataset)
-    check(y, name, req.horizon, req.periods, req.n_periods, req.tau, req.cycles)
+    check_series(y, name, req.periods)
     horizon = req.horizon
     if horizon is None:
         found = req.periods or estimate_periods(y, req.n_periods)
@@ -289,23 +304,10 @@ def _clean(col, name):
     return values.interpolate(limit_direction="both").to_numpy(dtype=float)
 
 
-def check(y, name, horizon, periods, n_periods, tau, cycles) -> None:
-    """InputError (named by the command's option) for settings this series cannot take."""
-    if horizon is not None and horizon < 1:
-        raise InputError(f"--horizon must be at least 1, got {horizon}")
-    if any(not 2 <= p < float("inf") for p in periods):
-        bad = next(p for p in periods if not 2 <= p < float("inf"))
-        raise InputError(f"--period must be a finite number of at least 2 samples, got {bad}")
+def check_series(y, name, periods) -> None:
+    """InputError for settings this series is too short for (the options are checked first)."""
     if any(p > len(y) / 3 for p in periods):
         raise InputError(f"{name}: --period {max(periods)} is longer than a third of the "
                          f"{len(y)} values")
-    if n_periods < 1:
-        raise InputError(f"--n-periods must be at least 1, got {n_periods}")
-    if tau is not None and not tau > 0:
-        raise InputError(f"--tau must be positive, got {tau}")
-    if tau is not None and tau == float("inf"):
-        raise InputError(f"--tau must be finite, got {tau}")
-    if cycles is not None and not 1 <= cycles < float("inf"):
-        raise InputError(f"--cycles must be at least 1, got {cycles}")
     if len(y) < 24:
         raise InputError(f"{name}: needs at least 24 values, got {len(y)}")
