@@ -181,7 +181,8 @@ def _genomic_sites(outdir: Path, chip: ChipInputs, motifs) -> None:
 
 def interaction_peaks(motifs, interactions: list[dict], window: int = 1) -> list[int]:
     """For each interactions.tsv row, the positives holding a site of A and a site of B at the
-    row's distance (+- window bp) and orientation (the grammar's canonical convention)."""
+    row's distance (+- window bp; the grammar's canonical convention, any orientation, as n_obs
+    counts them), linked by attention or not."""
     from attnbio.motifs.grammar import canonical, site_pairs
 
     index = {m.id: k for k, m in enumerate(motifs)}
@@ -193,16 +194,13 @@ def interaction_peaks(motifs, interactions: list[dict], window: int = 1) -> list
         v.sort()
     max_d = max([int(r["distance"]) for r in interactions] + [0]) + window + 1
     pairs = site_pairs(by_seq, max_d)
-    from attnbio.motifs.grammar import ORIENTATIONS
-
     out = []
     for r in interactions:
         a, b = index.get(r["motif_a"]), index.get(r["motif_b"])
         if a is None or b is None or not len(pairs["seq"]):
             out.append(0)
             continue
-        o = ORIENTATIONS.index(r["orientation"])
-        hit = ((pairs["a"] == a) & (pairs["b"] == b) & (pairs["o"] == o)
+        hit = ((pairs["a"] == a) & (pairs["b"] == b)
                & (np.abs(pairs["d2"] - 2 * int(r["distance"])) <= 2 * window))
         out.append(int(len(np.unique(pairs["seq"][hit]))))
     return out

@@ -255,3 +255,21 @@ def test_bed_route_end_to_end_writes_genome_outputs(sim, tmp_path, capsys):
     with open(out / "interactions.tsv") as fh:
         assert fh.readline().rstrip("\n").split("\t")[-1] == "n_peaks"
     assert "Known motifs (8 profiles" in (out / "report.html").read_text()
+
+
+def test_n_peaks_counts_peaks_with_both_sites_at_the_distance():
+    from attnbio.motifs.chip import interaction_peaks
+    from attnbio.motifs.discover import FoundMotif, Site
+
+    a, b = FoundMotif(np.full((6, 4), 0.25), [], 0), FoundMotif(np.full((8, 4), 0.25), [], 0)
+    a.id, b.id = "attnbio_m1", "attnbio_m2"
+    # Centres: A at start + 2.5, B at start + 3.5; B - A = 20 in peaks 0 and 1, 21 in 2, 30 in 3, and
+    # in peak 1 also A(60)-B(29) = -30, which the grammar's convention (d >= 0, strands flipped) counts as 30.
+    for seq, sa, sb in [(0, 10, 29), (1, 10, 29), (1, 60, 79), (2, 10, 30), (3, 10, 39)]:
+        a.sites.append(Site(seq, sa, sa + 6, "+", 5.0, 0.0))
+        b.sites.append(Site(seq, sb, sb + 8, "-", 5.0, 0.0))
+    rows = [{"motif_a": "attnbio_m1", "motif_b": "attnbio_m2", "distance": "20", "orientation": "+-"},
+            {"motif_a": "attnbio_m1", "motif_b": "attnbio_m2", "distance": "30", "orientation": "+-"},
+            {"motif_a": "attnbio_m1", "motif_b": "attnbio_m2", "distance": "45", "orientation": "+-"}]
+    assert interaction_peaks([a, b], rows, window=1) == [3, 2, 0]
+    assert interaction_peaks([a, b], rows, window=0) == [2, 2, 0]
