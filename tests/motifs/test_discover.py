@@ -100,15 +100,15 @@ def test_matrix_grows_into_the_flanks_its_sites_support():
 
 @pytest.fixture(scope="module")
 def example_profiles():
-    """The bundled example model's attention on the first 1,500 + 1,500 example sequences."""
+    """The bundled example model's attention on the first 1,000 + 1,000 example sequences."""
     from pathlib import Path
 
     from attnbio.io.fasta import read_all
     from attnbio.motifs.model import load_model
 
     root = Path(__file__).resolve().parents[2]
-    pos = [r.sequence for r in read_all(root / "data/examples/positives.fa.gz")][:1500]
-    neg = [r.sequence for r in read_all(root / "data/examples/negatives.fa.gz")][:1500]
+    pos = [r.sequence for r in read_all(root / "data/examples/positives.fa.gz")][:1000]
+    neg = [r.sequence for r in read_all(root / "data/examples/negatives.fa.gz")][:1000]
     model, _ = load_model(root / "attnbio/weights/motifs_example.safetensors")
     x, mask, _ = one_hot(pos)
     xn, maskn, _ = one_hot(neg, length=x.shape[1])
