@@ -3,8 +3,9 @@
 `attnbio.domains.<name>` holds the method, a `<Name>Request` dataclass (checked by its
 `check()`: InputError naming the option) and `run(request, progress=None) -> <Name>Result`;
 `attnbio.domains.<name>_outputs.write(result, outdir)` writes the files the command documents.
-Nothing here parses options, writes to the terminal, reads the command line or sets torch threads: the command
-does that (attnbio.commands.<name>) and calls these functions, which are the Python API too::
+Nothing here parses options, writes to the terminal, reads the command line or sets torch
+threads: the command does that (attnbio.commands.<name>) and calls these functions, which are
+the Python API too::
 
     from attnbio.domains import fusion
     result = fusion.run(fusion.FusionRequest(steps=400, n_tau=5))
