@@ -71,7 +71,7 @@ SECONDARY = {
     "rl": ["rl", "--seeds", 1, "--steps", 100],
     "causal": ["causal", "--sites", 7, "--n-obs", 300, "--n-int", 300, "--epochs", 3],
 }
-THREADS = {"motifs", "scan", "protein", "refine", "causal", "gan", "pde", "rl"}
+THREADS = {"motifs", "scan", "protein", "refine", "causal", "gan", "pde"}
 
 
 def _fill(fs: Path) -> None:
