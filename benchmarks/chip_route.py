@@ -145,7 +145,9 @@ def part_route(args) -> None:
                                                  *reuse, *common, "-o", fa_out], work / f"fasta_{bg}.log")
     runs.update({k: finish(p) for k, p in procs.items()})
     # Timings of runs made by an earlier invocation (or recorded by a watcher) live in timings.json.
-    saved = json.loads((work / "timings.json").read_text()) if (work / "timings.json").exists() else {}
+    saved = {}
+    for f in sorted(work.glob("timings*.json")):
+        saved.update(json.loads(f.read_text()))
     for (route, bg), t in runs.items():
         saved[f"{'bed' if route.startswith('BED') else 'fasta'}_{bg}"] = t
     (work / "timings.json").write_text(json.dumps(saved, indent=1))
