@@ -111,7 +111,7 @@ def evaluate_fold(model, test, seed: int = 0):
     """Per test chain: long-range precisions of the model, its prior alone, Kyte-Doolittle
     (mean of 20 tie-breaks) and random (mean of 20); plus agreement/weight and the
     (probability, contact) pairs for the reliability table."""
-    from attnbio.protein.analyze import contact_precisions
+    from attnbio.protein.analyze import contact_precisions, precision_at
     from attnbio.protein.model import predict_full
     from attnbio.protein.scales import kd_pair_score
 
@@ -129,8 +129,9 @@ def evaluate_fold(model, test, seed: int = 0):
                 continue
             rec.update({f"{name}_{k}": v for k, v in contact_precisions(scores, ex.contacts, valid, rng).items()})
 
-        def mean_of(make):
-            runs = [contact_precisions(make(), ex.contacts, valid, rng) for _ in range(20)]
+        def mean_of(make):  # long range only: 20 rankings per chain
+            runs = [{f"long_P@{t}": precision_at(make(), ex.contacts, 24, None, k, valid, rng)
+                     for t, k in (("L", 1), ("L/5", 5))} for _ in range(20)]
             return {k: float(np.mean([x[k] for x in runs])) for k in runs[0]}
 
         kd = kd_pair_score(ex.sequence)

@@ -204,6 +204,8 @@ def main(argv=None):
     ap.add_argument("--no-guard-too", action="store_true",
                     help="short/long chains: also run the raw model without the do-no-harm guard")
     ap.add_argument("--no-extra", action="store_true", help="skip the short and long chains")
+    ap.add_argument("--sigmas", default="0,1,2,3", help="held-out noise levels (A)")
+    ap.add_argument("--draws", type=int, default=2, help="held-out noise draws per protein and sigma")
     args = ap.parse_args(argv)
     if args.child:
         _speed_child(args.model, args.child, args.threads)
@@ -216,7 +218,8 @@ def main(argv=None):
           f"{args.threads} thread(s), {os.cpu_count()} CPUs visible)")
     if not args.speed_only:
         t0 = time.perf_counter()
-        rows, records = quality(model, smooth=args.smooth)
+        rows, records = quality(model, sigmas=tuple(float(x) for x in args.sigmas.split(",")),
+                                draws=args.draws, smooth=args.smooth)
         print_quality(rows)
         zero = [r for r in records if r["sigma"] == 0]
         print(f"sigma = 0, every held-out chain: lDDT-Ca to input min {min(r['lddt_refined_to_input'] for r in zero):.3f}")
