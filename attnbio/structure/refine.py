@@ -25,6 +25,7 @@ DEFAULT_LENGTH_RANGE = (79, 173)
 KEEP_SUPPORT = 0.97
 MOVE_SUPPORT = 0.80  # at or below this, outside the trained lengths, the blend is all refined
 PLAUSIBLE_SPACING = 0.95  # fraction of consecutive C-alphas 3.8 +- 0.5 A apart for a real-looking trace
+CIS_CA_CA = (2.7, 3.1)  # A: consecutive C-alphas across a cis peptide bond (about 2.9 A)
 
 
 @dataclass
@@ -120,13 +121,18 @@ def plausible_trace(ca, breaks=None) -> tuple[bool, str]:
     """(True, '') when a C-alpha trace looks like a real structure: >= 95% of consecutive
     C-alphas (not across breaks) 3.8 +- 0.5 A apart and no clash (< 3 A, |i - j| >= 2); else
     (False, what is wrong)."""
-    n = len(ca)
+    ca = np.asarray(ca, dtype=np.float64)
     v = geo.ca_geometry_violations(ca, breaks)
-    steps = max(1, n - 1 - (int(np.asarray(breaks, dtype=bool)[1:].sum()) if breaks is not None else 0))
-    ok_frac = 1 - v["spacing"] / steps
+    step = np.linalg.norm(ca[1:] - ca[:-1], axis=1)
+    cons = np.ones(len(step), dtype=bool) if breaks is None else ~np.asarray(breaks, dtype=bool)[1:]
+    # a cis peptide puts consecutive C-alphas about 2.9 A apart: real, not a distortion
+    good = (np.abs(step - geo.CA_CA) <= geo.CA_CA_TOL) | ((step >= CIS_CA_CA[0]) & (step <= CIS_CA_CA[1]))
+    n_steps = max(1, int(cons.sum()))
+    ok_frac = float((good & cons).sum()) / n_steps if cons.any() else 1.0
     if ok_frac < PLAUSIBLE_SPACING or v["clashes"]:
-        return False, f"{v['spacing']} C-alpha spacings off 3.8 A, {v['clashes']} clashes"
-    return True, f"C-alpha spacing {100 * ok_frac:.0f}% within 3.8 +- 0.5 A, no clashes"
+        return False, (f"{int((~good & cons).sum())} C-alpha spacings off 3.8 A (or cis 2.9 A), "
+                       f"{v['clashes']} clashes")
+    return True, f"C-alpha spacing {100 * ok_frac:.0f}% within 3.8 +- 0.5 A (or cis), no clashes"
 
 
 def no_harm(n: int, support: float, plausible: bool, why_plausible: str,
