@@ -17,3 +17,10 @@ models-protein: $(STAMP)
 bench-protein: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/protein_contacts.py --retrain-seed 1 --threads 2
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow tests/protein
+
+# Cross-validation over the frozen family folds (data/protein/folds.tsv): every fold's members
+# trained from scratch as models-protein trains them (3 per fold, about 15 one-thread trainings).
+BENCH += bench-protein-families
+.PHONY: bench-protein-families
+bench-protein-families: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/protein_contacts.py --by-family --members 3 --jobs 2
