@@ -149,11 +149,11 @@ _MATRIX = re.compile(r"letter-probability matrix:(.*)")
 
 def read_meme(path) -> list[Motif]:
     """Read motifs from a MEME (minimal or full) text file; errors name the file and line."""
-    path = Path(path)
+    from attnbio.io.source import read_source_bytes
+
+    # read once through io.source, so '-', pipes and <(...) work and the digest is recorded
     try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
+        text = read_source_bytes(path, "MEME motif file").decode()
     except UnicodeDecodeError:
         raise InputError(f"{path}: not a text file") from None
     if "MEME version" not in text:

@@ -44,6 +44,7 @@ def scan_attrs(model, card: dict, model_sha256: str, motifs_sha256: str, cfg: Sc
 def run_scan(req: ScanRequest, log=lambda msg: None) -> ScanSummary:
     """Everything `attnbio scan` does, writing into req.outdir; returns a summary."""
     from attnbio.io.motif_formats import read_meme
+    from attnbio.io.source import input_digest
     from attnbio.io.weights import sha256_file
     from attnbio.motifs.model import load_model
     from attnbio.scan.store import ScanWriter
@@ -62,7 +63,7 @@ def run_scan(req: ScanRequest, log=lambda msg: None) -> ScanSummary:
     motifs = read_meme(req.motifs) if req.motifs else []
     pwms = prepare_pwms(motifs, cfg.site_pvalue)
     model_sha = sha256_file(req.model)
-    attrs = scan_attrs(model, card, model_sha, sha256_file(req.motifs) if req.motifs else "", cfg)
+    attrs = scan_attrs(model, card, model_sha, input_digest(req.motifs) if req.motifs else "", cfg)
     attrs.update(source.attrs)
     n_pos = n_cropped = 0
     motif_rows = [(p.id, p.name, p.probs, p.threshold) for p in pwms]

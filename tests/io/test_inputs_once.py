@@ -135,3 +135,19 @@ def test_bad_paths_are_one_exit_2_line(tmp_path, capsys, command, case):
     assert e.value.code == 2 and len(lines) == 1, lines
     assert str(path) in lines[0] and "Traceback" not in lines[0]
     assert not out.exists()
+
+
+def test_scan_motifs_from_a_pipe_equals_the_file(fasta, tmp_path, capsys):
+    """--motifs is read once too: a FIFO gives the same sites and the same motifs_sha256."""
+    meme = ROOT / "data" / "examples" / "truth.meme"
+    base = ["-q", "scan", "--model", MODEL, "--max-length", 200, "--threads", 1, fasta]
+    _run(base + ["--motifs", meme, "-o", tmp_path / "file"], capsys)
+    fifo, t = _fifo_from(tmp_path, meme, name="motifs.meme")
+    _run(base + ["--motifs", fifo, "-o", tmp_path / "fifo"], capsys)
+    t.join(5)
+    _same_tree(tmp_path / "file", tmp_path / "fifo", skip={"scan.h5"})
+    assert (tmp_path / "fifo" / "sites.tsv").read_text().count("\n") > 1
+    digest = hashlib.sha256(meme.read_bytes()).hexdigest()
+    for name in ("file", "fifo"):
+        with h5py.File(tmp_path / name / "scan.h5", "r") as h5:
+            assert h5.attrs["motifs_sha256"] == digest
