@@ -225,5 +225,5 @@ def _interaction_peaks(outdir: Path, motifs, req) -> None:
 def report_section(known) -> dict:
     """What report.html shows of the known-motif table (the summary's 'known_motifs' entry)."""
     return {"known_motifs": {"n_targets": known.n_targets, "n_background": known.n_background,
-                             "site_pvalue": known.site_pvalue, "n_profiles": len(known.rows),
+                             "site_pvalue": known.site_pvalue, "n_profiles": known.n_profiles or len(known.rows),
                              "rows": known.rows[:25]}}

@@ -121,15 +121,18 @@ def _shadow_note(c, pairs, motifs) -> str:
 
 def _known_section(known: dict | None) -> str:
     """Known-motif enrichment (known_motifs.tsv, ChIP-seq route): the best rows, HOMER's first table."""
+    from attnbio.motifs.known import SIMILAR_PVALUE
+
     if not known:
         return ""
     rows = [[r["rank"], r["motif_id"], r["name"], r["consensus"], r["p_value"], r["q_value"],
-             f'{r["pct_targets"]:.1f}%', f'{r["pct_background"]:.1f}%'] for r in known["rows"]]
+             f'{r["pct_targets"]:.1f}%', f'{r["pct_background"]:.1f}%',
+             ", ".join(m.split()[1] for m in (r.get("similar") or "").split("; ") if m)] for r in known["rows"]]
     return (f"<h2>Known motifs ({known['n_profiles']} profiles; best {len(rows)} by p)</h2>"
             f'<p class="muted">Targets ({known["n_targets"]}) and background ({known["n_background"]}) with a '
             f'site at PWM p &lt; {_fmt(known["site_pvalue"])}; one-sided Fisher test, BH q; all rows in '
-            f'known_motifs.tsv.</p>'
-            + _table(["rank", "motif", "name", "consensus", "p", "q", "% targets", "% background"], rows))
+            f'known_motifs.tsv; near-identical profiles (Tomtom p &lt; {_fmt(SIMILAR_PVALUE)}) share a row, the others under similar.</p>'
+            + _table(["rank", "motif", "name", "consensus", "p", "q", "% targets", "% background", "similar"], rows))
 
 
 def render_report(summary: dict, motifs, pairs, seq_length: int) -> str:

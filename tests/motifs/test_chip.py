@@ -273,3 +273,46 @@ def test_n_peaks_counts_peaks_with_both_sites_at_the_distance():
             {"motif_a": "attnbio_m1", "motif_b": "attnbio_m2", "distance": "45", "orientation": "+-"}]
     assert interaction_peaks([a, b], rows, window=1) == [3, 2, 0]
     assert interaction_peaks([a, b], rows, window=0) == [2, 2, 0]
+
+
+def test_known_table_groups_near_identical_profiles_into_one_row():
+    from attnbio.io.motif_formats import Motif
+    from attnbio.motifs.known import known_enrichment, similarity_matrix
+
+    rng = np.random.default_rng(0)
+
+    def pwm(cons, sharp=0.85):
+        m = np.full((len(cons), 4), (1 - sharp) / 3)
+        m[np.arange(len(cons)), ["ACGT".index(c) for c in cons]] = sharp
+        return m
+
+    site = "TGACGTCATG"
+    paralog = pwm(site, 0.8)
+    paralog[4] = [0.1, 0.5, 0.3, 0.1]                 # one softer column: a paralog, not a copy
+    db = [Motif("A", "planted", pwm(site)), Motif("A2", "paralog", paralog),
+          Motif("B", "other", pwm("GGGAATTCCC"))]
+    # Random fillers give Tomtom a null over more than three matrices.
+    db += [Motif(f"R{k}", f"random{k}", rng.dirichlet(np.ones(4), size=8)) for k in range(20)]
+
+    def seqs(n, plant):
+        out = []
+        for k in range(n):
+            s = "".join(rng.choice(list("ACGT"), 200))
+            if plant(k):
+                s = s[:90] + site + s[100:]
+            out.append(s)
+        return out
+
+    targets = seqs(150, lambda k: k % 2 == 0)
+    background = seqs(150, lambda k: False)
+    sim = similarity_matrix(db)
+    assert sim[0, 1] < 1e-4 and sim[0, 2] > 1e-2 and (sim == sim.T).all()
+    flat = known_enrichment(db, targets, background, similar_pvalue=None)
+    assert len(flat.rows) == len(db) and [r["motif_id"] for r in flat.rows[:2]] == ["A", "A2"]
+    res = known_enrichment(db, targets, background)
+    ids = [r["motif_id"] for r in res.rows]
+    assert len(res.rows) == len(db) - 1 and ids[0] == "A" and "A2" not in ids and "B" in ids
+    p_a2 = next(r["p_value"] for r in flat.rows if r["motif_id"] == "A2")
+    assert res.rows[0]["similar"] == f"A2 paralog {p_a2:.3g}"
+    assert res.rows[ids.index("B")]["similar"] == ""
+    assert [r["rank"] for r in res.rows] == list(range(1, len(res.rows) + 1))
