@@ -32,7 +32,8 @@ from attnbio.motifs import pwm as P
 KNOWN_COLUMNS = ["rank", "motif_id", "name", "consensus", "p_value", "log10_p", "q_value", "n_targets",
                  "pct_targets", "n_background", "pct_background", "log2_enrichment", "similar"]
 # Tomtom p (both directions) below which two profiles are one row. Checked on JASPAR 2024 CORE
-# vertebrates: RELA-REL 1e-7, Arx-Alx4 1e-13, HEY2-HES2 6e-8 merge; unrelated pairs are ~0.1-1.
+# vertebrates: RELA-REL 1e-7, Arx-Alx4 1e-13, HEY2-HES2 6e-8 merge; RELA-NFKB2 (2.7e-4) does not;
+# unrelated RELA-SOX14 and Arx-HEY2 are 0.85 and 0.99.
 SIMILAR_PVALUE = 1e-4
 
 
