@@ -9,6 +9,12 @@ import click
 log = logging.getLogger("attnbio")
 
 
+def command_line() -> str:
+    """The command as typed, for provenance (results.h5 `command`, model cards): library code
+    never reads sys.argv, so the command module passes this string in its request."""
+    return " ".join(["attnbio"] + sys.argv[1:])
+
+
 def threads_option(f):
     return click.option(
         "--threads", type=click.IntRange(min=1), default=None,
