@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from attnbio.commands.common import log, outdir_option
+from attnbio.commands.common import command_line, log, outdir_option
 
 
 @click.command("merge")
@@ -21,5 +21,5 @@ def command(shards, outdir):
     from attnbio.scan.merge import merge_shards
 
     with staged_outdir(outdir) as tmp:
-        summary = merge_shards(list(shards), tmp, log=log.debug)
+        summary = merge_shards(list(shards), tmp, log=log.debug, command=command_line())
     log.info(f"{summary.n_sequences} sequences and {summary.n_sites} sites from {summary.n_shards} shards -> {outdir}")

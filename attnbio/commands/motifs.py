@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from attnbio.commands.chip_options import chip_options
-from attnbio.commands.common import log, outdir_option, report, runtime_options, setup_runtime
+from attnbio.commands.common import command_line, log, outdir_option, report, runtime_options, setup_runtime
 
 
 @click.command("motifs")
@@ -61,7 +61,7 @@ def command(positives, negatives, model_path, outdir, epochs, restarts, max_leng
                             DiscoverConfig(site_pvalue=site_pvalue), taxon=taxon, motif_db=motif_db, all_motifs=all_motifs, restarts=restarts,
                             intervene=InterveneConfig(n_background=intervention_seqs), genome=genome,
                             size=size, mask_repeats=mask_repeats, max_n_fraction=max_n_fraction,
-                            background_ratio=background_ratio)
+                            background_ratio=background_ratio, command=command_line())
         summary = run_motifs(req, log=report)
     log.info(f"{summary.n_motifs} motifs ({summary.n_enriched} enriched at q < 0.05) from "
              f"{summary.n_positives} positives vs {summary.n_negatives} negatives; {summary.n_pairs} motif pairs "

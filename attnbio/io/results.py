@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,12 +13,14 @@ from attnbio import __version__
 @contextmanager
 def results_file(path, fmt: str, format_version: str, seed: int | None,
                  inputs: dict | None = None, model_sha256: str | None = None,
-                 created: str | None = None):
+                 created: str | None = None, command: str = ""):
     """Open an HDF5 file for writing under a temporary name; rename it when the block ends.
 
     Root attributes: format, format_version, attnbio_version, command, seed, input_sha256
     (JSON: path -> digest), model_sha256, and `created` only when the caller gives it or
     SOURCE_DATE_EPOCH is set: no wall-clock time goes into a file, so reruns are bit-identical.
+    `command` is the command line that made the file, given by the caller (the command module's
+    commands.common.command_line(); '' from the Python API): library code never reads sys.argv.
     """
     import h5py
 
@@ -35,7 +36,7 @@ def results_file(path, fmt: str, format_version: str, seed: int | None,
         h5.attrs["format"] = fmt
         h5.attrs["format_version"] = format_version
         h5.attrs["attnbio_version"] = __version__
-        h5.attrs["command"] = " ".join(["attnbio"] + sys.argv[1:])
+        h5.attrs["command"] = command
         h5.attrs["seed"] = -1 if seed is None else int(seed)
         stamp = created or _created_stamp()
         if stamp:

@@ -106,7 +106,7 @@ def _site_rows(motifs, seq_ids, offsets):
 def write_results_h5(path, motifs, discovery, seq_ids, offsets, meta: dict, interactions=()) -> None:
     """results.h5: PWMs, per-head attention summaries, sites, interactions, provenance."""
     with results_file(path, FORMAT, FORMAT_VERSION, meta.get("seed"), meta.get("inputs"),
-                      meta.get("model_sha256"), meta.get("created")) as h5:
+                      meta.get("model_sha256"), meta.get("created"), meta.get("command", "")) as h5:
         h5.attrs["training_metrics"] = str(meta.get("metrics", {}))
         g = write_group(h5, "motifs", "Discovered motifs; one subgroup per motif, probs is (width, 4) over ACGT")
         for m in motifs:

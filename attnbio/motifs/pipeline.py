@@ -45,6 +45,7 @@ class MotifsRequest:
     mask_repeats: bool = False
     max_n_fraction: float = 0.25
     background_ratio: float = 1.0      # genomic background regions per peak
+    command: str = ""                  # provenance (results.h5, report, model card): the command line
 
 
 @dataclass
@@ -121,7 +122,7 @@ def run_motifs(req: MotifsRequest, log=lambda msg: None) -> MotifsSummary:
     if chip is not None:
         inputs.update(chip.inputs)
     meta = {"seed": req.seed, "inputs": inputs, "model_sha256": sha256_file(model_file),
-            "metrics": card.get("metrics", {})}
+            "metrics": card.get("metrics", {}), "command": req.command}
     write_results_h5(req.outdir / "results.h5", disc.motifs, disc, ids, offsets, meta, interactions)
     from attnbio.motifs.report import write_report
 
@@ -216,7 +217,7 @@ def report_summary(req, neg_source: str, meta: dict) -> dict:
     inputs = dict(meta["inputs"])
     if not req.negatives:
         inputs[neg_source] = ""
-    return {"title": "attnbio motifs report", "command": " ".join(["attnbio"] + sys.argv[1:]),
+    return {"title": "attnbio motifs report", "command": req.command,
             "inputs": inputs, "model_sha256": meta["model_sha256"], "metrics": meta["metrics"],
             "settings": {"seed": req.seed, "model": req.model or "trained in this run",
                          "motif database": req.motif_db or f"{JASPAR_RELEASE} CORE {req.taxon}",
@@ -293,7 +294,7 @@ def model_card(req, neg_source: str, metrics: dict, cfg: TrainConfig) -> dict:
             "negatives": neg_source}
     if req.negatives:
         data["negatives_sha256"] = _digest(req.negatives)
-    return {"data": data, "seed": req.seed, "command": " ".join(["attnbio"] + sys.argv[1:]),
+    return {"data": data, "seed": req.seed, "command": req.command,
             "training": cfg.__dict__, "metrics": metrics,
             "metrics_note": "AUROC on a stratified held-out test split (10%), both strands averaged"}
 

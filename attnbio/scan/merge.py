@@ -48,8 +48,10 @@ def _check_header(path: Path, fh, expected: str) -> None:
         raise InputError(f"{path}: header {header.strip()!r} differs from the first shard's {expected.strip()!r}")
 
 
-def merge_shards(shards: list, outdir, log=lambda msg: None, created: str | None = None) -> MergeSummary:
-    """Write the merged scores.tsv, sites.tsv and scan.h5 of `shards` (in order) into `outdir`."""
+def merge_shards(shards: list, outdir, log=lambda msg: None, created: str | None = None,
+                 command: str = "") -> MergeSummary:
+    """Write the merged scores.tsv, sites.tsv and scan.h5 of `shards` (in order) into `outdir`;
+    `command` (the command line, from the caller) is the merged file's provenance."""
     if not shards:
         raise InputError("no shard folders given to merge")
     shards = [Path(s) for s in shards]
@@ -82,7 +84,7 @@ def merge_shards(shards: list, outdir, log=lambda msg: None, created: str | None
                   for mid, g in first["motifs"].items()]
         head_names = str(settings["head_names"]).split(",")
         with ScanWriter(outdir, attrs, head_names, motifs, int(first.attrs.get("seed", -1)), inputs,
-                        created) as out:
+                        created, command) as out:
             for s, h5 in zip(shards, files):
                 _copy_tables(s, out)
                 for group in ("sequences", "heads", "sites"):

@@ -19,6 +19,7 @@ class ScanRequest:
     seed: int = 0
     config: ScanConfig = field(default_factory=ScanConfig)
     regions: RegionSettings = field(default_factory=RegionSettings)
+    command: str = ""                # provenance (scan.h5 `command`): the command line, from the caller
 
 
 @dataclass
@@ -67,7 +68,8 @@ def run_scan(req: ScanRequest, log=lambda msg: None) -> ScanSummary:
     attrs.update(source.attrs)
     n_pos = n_cropped = 0
     motif_rows = [(p.id, p.name, p.probs, p.threshold) for p in pwms]
-    with ScanWriter(req.outdir, attrs, attrs["head_names"].split(","), motif_rows, req.seed, {}) as out:
+    with ScanWriter(req.outdir, attrs, attrs["head_names"].split(","), motif_rows, req.seed, {},
+                    command=req.command) as out:
         for r in scan_records(source.records, model, pwms, cfg):
             out.add(r)
             n_pos += bool(r.logit >= 0)

@@ -69,8 +69,9 @@ class ScanWriter:
     """
 
     def __init__(self, outdir, attrs: dict, head_names: list[str], motifs=(), seed: int | None = None,
-                 inputs: dict | None = None, created: str | None = None):
+                 inputs: dict | None = None, created: str | None = None, command: str = ""):
         self.outdir = Path(outdir)
+        self.command = command          # provenance: the root `command` attribute
         self.attrs, self.head_names, self.motifs = attrs, head_names, list(motifs)
         self.seed, self.inputs, self.created = seed, inputs, created
         self.n_sequences = self.n_sites = 0
@@ -87,7 +88,7 @@ class ScanWriter:
         self._sites.write("\t".join(SITE_COLUMNS) + "\n")
         h5 = self._stack.enter_context(results_file(
             self.outdir / H5_NAME, FORMAT, FORMAT_VERSION, self.seed, self.inputs,
-            self.attrs.get("model_sha256"), self.created))
+            self.attrs.get("model_sha256"), self.created, self.command))
         for k, v in self.attrs.items():
             if k not in ("format", "format_version", "model_sha256"):
                 h5.attrs[k] = v
