@@ -23,6 +23,7 @@ MAIN_COMMANDS = {
     "cluster-check": "Check a SLURM profile against the cluster before the workflow submits.",
     "protein": "Protein attention heads: physicochemical lenses and predicted contacts.",
     "refine": "Refine a structure with a triangle-updated pair representation.",
+    "train": "Retrain a bundled model: motifs, protein, protein-ensemble or refine.",
 }
 SECONDARY_COMMANDS = {
     "oddoneout": "Vision: find the odd object by attention in one attribute's subspace.",
@@ -50,13 +51,49 @@ class LazyGroup(click.Group):
             if err.name == f"attnbio.commands.{name.replace('-', '_')}":
                 return _not_built(name)
             raise
-        return module.command
+        return _with_verbosity(module.command)
 
     def format_commands(self, ctx, formatter):
         # Short help comes from the tables above so that --help imports no command module.
         for title, table in (("Main commands", MAIN_COMMANDS), ("Secondary commands", SECONDARY_COMMANDS)):
             with formatter.section(title):
                 formatter.write_dl(list(table.items()))
+
+
+VERBOSE_HELP = "More log output (-vv: debug, tracebacks)."
+QUIET_HELP = "Hide progress and info; warnings and errors still show."
+
+
+def set_log_level(verbose: int, quiet: bool) -> None:
+    """-q: warnings and errors; default and -v: info; -vv: debug. Logs go to stderr."""
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    logging.basicConfig(level=level, format="attnbio: %(message)s", stream=sys.stderr, force=True)
+
+
+def _late_verbosity(ctx, param, value):
+    """-q/-v given after a subcommand name: add them to those given before it and set the level anew."""
+    if not value:
+        return
+    obj = ctx.find_root().obj
+    if obj is None:                  # the command run on its own (a test invoking it directly)
+        obj = ctx.find_root().obj = {"verbose": 0, "quiet": False}
+    if param.name == "verbose":
+        obj["verbose"] += value
+    else:
+        obj["quiet"] = True
+    set_log_level(obj["verbose"], obj["quiet"])
+
+
+def _with_verbosity(cmd: click.Command) -> click.Command:
+    """Accept -q/-v after the subcommand too (`attnbio motifs x.fa -o out -q`), also in sub-groups."""
+    if not any(p.name == "verbose" for p in cmd.params):
+        cmd.params.append(click.Option(["-v", "--verbose"], count=True, expose_value=False,
+                                       callback=_late_verbosity, help=VERBOSE_HELP))
+        cmd.params.append(click.Option(["-q", "--quiet"], is_flag=True, expose_value=False,
+                                       callback=_late_verbosity, help=QUIET_HELP))
+    for sub in getattr(cmd, "commands", {}).values():
+        _with_verbosity(sub)
+    return cmd
 
 
 def _not_built(name: str) -> click.Command:
@@ -68,13 +105,12 @@ def _not_built(name: str) -> click.Command:
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="attnbio")
-@click.option("-v", "--verbose", count=True, help="More log output (-vv: debug, tracebacks).")
-@click.option("-q", "--quiet", is_flag=True, help="Hide progress and info; warnings and errors still show.")
+@click.option("-v", "--verbose", count=True, help=VERBOSE_HELP)
+@click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @click.pass_context
 def cli(ctx, verbose, quiet):
     """What attention models learn about sequences and structures, and whether it is true."""
-    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
-    logging.basicConfig(level=level, format="attnbio: %(message)s", stream=sys.stderr, force=True)
+    set_log_level(verbose, quiet)
     ctx.obj = {"verbose": verbose, "quiet": quiet}
 
 

@@ -55,9 +55,13 @@ def setup_runtime(threads, seed, device="cpu"):
 
 def report(message: str) -> None:
     """The `log` callback the pipelines get: "warning: ..." messages at WARNING level, so `-q`
-    (which hides progress and info) still shows them; everything else at INFO."""
+    (which hides progress and info) still shows them; "debug: ..." at DEBUG without the prefix
+    (-vv; e.g. the per-epoch lines when a progress bar or stage line says the same); everything
+    else at INFO."""
     if message.startswith("warning:"):
         log.warning(message)
+    elif message.startswith("debug: "):
+        log.debug(message[len("debug: "):])
     else:
         log.info(message)
 
@@ -65,6 +69,83 @@ def report(message: str) -> None:
 def progress_enabled() -> bool:
     """Progress bars only on an interactive terminal, so batch logs stay readable."""
     return sys.stderr.isatty() and log.getEffectiveLevel() <= logging.INFO
+
+
+class Progress:
+    """The `progress(stage, done, total)` callback the pipelines get (make_progress builds it).
+
+    A stage (e.g. "training", "discovery", "scan", "refinement") starts at its first call and
+    ends when `done >= total > 0`, when a call names another stage, or at close(); total 0 means
+    unknown (a count and a rate, no ETA). On a terminal each stage is a tqdm bar on stderr with
+    elapsed<remaining (the ETA), while log lines are written above it; otherwise (batch jobs,
+    pipes, -q) each stage logs one INFO line when it starts and one when it ends, never one per
+    step, so a SLURM log stays short.
+    """
+
+    def __init__(self, bar: bool, stream=None, mininterval: float = 0.5):
+        self.bar, self.stream, self.mininterval = bar, stream, mininterval
+        self._stage = None
+        self._tqdm = self._redirect = None
+        self._done = self._total = 0
+        self._t0 = 0.0
+
+    def __call__(self, stage: str, done: int, total: int = 0) -> None:
+        if stage != self._stage:
+            self.close()
+            self._start(stage, total)
+        self._done, self._total = int(done), int(total or 0)
+        if self._tqdm is not None:
+            if self._total and self._tqdm.total != self._total:
+                self._tqdm.total = self._total
+            self._tqdm.update(self._done - self._tqdm.n)   # draws at most every mininterval
+        if self._total and self._done >= self._total:
+            self.close()
+
+    def _start(self, stage: str, total: int) -> None:
+        import time
+
+        self._stage, self._t0 = stage, time.perf_counter()
+        if not self.bar:
+            log.info("%s: started%s", stage, f" ({total} step{'s' * (total != 1)})" if total else "")
+            return
+        from tqdm import tqdm
+        from tqdm.contrib.logging import logging_redirect_tqdm
+
+        self._tqdm = tqdm(total=total or None, desc=stage, file=self.stream or sys.stderr, leave=True,
+                          dynamic_ncols=True, mininterval=self.mininterval, disable=False)
+        # Log lines (warnings, -v) go above the bar instead of through it.
+        self._redirect = logging_redirect_tqdm([logging.getLogger()])
+        self._redirect.__enter__()
+
+    def close(self, failed: bool = False) -> None:
+        """End the current stage (if any): close its bar, or log its one end line (not when the
+        work failed: the error says what happened)."""
+        import time
+
+        if self._stage is None:
+            return
+        if self._tqdm is not None:
+            self._tqdm.refresh()
+            self._tqdm.close()
+            self._redirect.__exit__(None, None, None)
+            self._tqdm = self._redirect = None
+        elif not failed:
+            of = f"/{self._total}" if self._total else ""
+            log.info("%s: %d%s done in %.1f s", self._stage, self._done, of, time.perf_counter() - self._t0)
+        self._stage = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(failed=exc_type is not None)
+
+
+def make_progress(enabled: bool | None = None, stream=None, mininterval: float = 0.5) -> Progress:
+    """The progress callback for a pipeline: tqdm bars on an interactive terminal (stderr a TTY,
+    log level INFO or lower: see progress_enabled), one log line per stage start and end otherwise.
+    Use as `with make_progress() as progress: run(request, progress=progress)`."""
+    return Progress(progress_enabled() if enabled is None else enabled, stream, mininterval)
 
 
 def run_domain(domain, request, outdir, threads=None, torch_runtime=False):
@@ -78,7 +159,10 @@ def run_domain(domain, request, outdir, threads=None, torch_runtime=False):
     request.check()
     if torch_runtime:
         setup_runtime(threads, request.seed, "cpu")
-    result = domain.run(request)
+    stage = domain.__name__.rsplit(".", 1)[-1]
+    with make_progress() as progress:
+        # The domains call progress(done, total) (attnbio.domains.tick): one stage, the domain's name.
+        result = domain.run(request, progress=lambda done, total: progress(stage, done, total))
     outputs = importlib.import_module(f"{domain.__name__}_outputs")
     with staged_outdir(outdir) as tmp:
         outputs.write(result, tmp)

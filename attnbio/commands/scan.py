@@ -4,7 +4,8 @@ from __future__ import annotations
 import click
 
 from attnbio.commands.chip_options import region_options
-from attnbio.commands.common import command_line, log, outdir_option, report, runtime_options, setup_runtime
+from attnbio.commands.common import (command_line, log, make_progress, outdir_option, report, runtime_options,
+                                     setup_runtime)
 
 
 @click.command("scan")
@@ -42,9 +43,9 @@ def command(fasta, model_path, motifs_path, outdir, batch_size, max_length, site
 
     dev = setup_runtime(threads, seed, device)
     cfg = ScanConfig(batch_size=batch_size, max_length=max_length, site_pvalue=site_pvalue, device=str(dev))
-    with staged_outdir(outdir) as tmp:
+    with staged_outdir(outdir) as tmp, make_progress() as progress:
         regions = RegionSettings(genome, size, mask_repeats, max_n_fraction)
         summary = run_scan(ScanRequest(fasta, tmp, model_path, motifs_path, seed, cfg, regions,
-                                       command=command_line()), log=report)
+                                       command=command_line()), log=report, progress=progress)
     log.info(f"{summary.n_sequences} sequences scanned ({summary.n_positive} with prob >= 0.5), "
              f"{summary.n_sites} motif sites -> {outdir}")

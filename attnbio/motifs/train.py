@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from attnbio.errors import InputError
+from attnbio.stats import auroc
 from attnbio.motifs.encode import one_hot
 from attnbio.motifs.model import ModelConfig, MotifAttentionModel, _rc_keep_padding
 
@@ -50,18 +51,6 @@ def split_indices(labels: np.ndarray, val: float, test: float, seed: int) -> dic
     return {k: np.sort(np.concatenate(v)) for k, v in out.items()}
 
 
-def auroc(labels: np.ndarray, scores: np.ndarray) -> float:
-    """Area under the ROC curve (Mann-Whitney U with tie correction)."""
-    from scipy.stats import rankdata
-
-    labels = np.asarray(labels).astype(bool)
-    n1, n0 = labels.sum(), (~labels).sum()
-    if n1 == 0 or n0 == 0:
-        return float("nan")
-    ranks = rankdata(scores)
-    return float((ranks[labels].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
-
-
 @torch.no_grad()
 def predict(model, x: np.ndarray, mask: np.ndarray, batch_size: int = 256, device="cpu") -> np.ndarray:
     """Both-strand logits for encoded sequences, in batches."""
@@ -75,8 +64,13 @@ def predict(model, x: np.ndarray, mask: np.ndarray, batch_size: int = 256, devic
 
 
 def train_model(pos: list[str], neg: list[str], cfg: TrainConfig, model_cfg: ModelConfig | None = None,
-                log=None, device="cpu") -> TrainResult:
+                log=None, device="cpu", progress=None) -> TrainResult:
     """Fit a MotifAttentionModel; `log(str)` receives one line per epoch.
+
+    `progress(stage, done, total)`, if given, is called after each epoch with stage "training"
+    ("training (start r/R)" with restarts), done = epochs run and total = cfg.epochs (a start
+    that stops early ends its stage below total). With a progress callback the per-epoch lines
+    go to `log` as "debug: ..." (a bar or one line per stage says the same), without one as before.
 
     With cfg.restarts > 1 the model is trained from that many initialisations (random restarts,
     the standard remedy for a run stuck on a plateau: here the one where the model uses single
@@ -94,7 +88,9 @@ def train_model(pos: list[str], neg: list[str], cfg: TrainConfig, model_cfg: Mod
     for r in range(max(cfg.restarts, 1)):
         seed = cfg.seed + 1000 * r
         prefix = f"start {r + 1}/{cfg.restarts}, " if cfg.restarts > 1 else ""
-        runs.append(_train_one(x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0))
+        stage = f"training (start {r + 1}/{cfg.restarts})" if cfg.restarts > 1 else "training"
+        runs.append(_train_one(x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0,
+                               progress, stage))
     best = max(range(len(runs)), key=lambda i: (runs[i][1], -i))
     model, best_auc, history = runs[best]
     test_auc = auroc(y[split["test"]], predict(model, x[split["test"]], mask[split["test"]], device=device))
@@ -108,7 +104,7 @@ def train_model(pos: list[str], neg: list[str], cfg: TrainConfig, model_cfg: Mod
     return TrainResult(model, metrics, history, split)
 
 
-def _train_one(x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0):
+def _train_one(x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0, progress=None, stage="training"):
     """One start: AdamW with early stopping on the validation AUROC -> (model, best val AUROC, history)."""
     torch.manual_seed(seed)
     model = MotifAttentionModel(model_cfg or ModelConfig()).to(device)
@@ -120,7 +116,10 @@ def _train_one(x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0)
         val_auc = auroc(y[split["val"]], predict(model, x[split["val"]], mask[split["val"]], device=device))
         history.append({"epoch": epoch, "loss": loss, "val_auroc": val_auc, "seconds": time.perf_counter() - t0})
         if log:
-            log(f"{prefix}epoch {epoch}: loss {loss:.4f}, validation AUROC {val_auc:.4f}")
+            level = "debug: " if progress is not None else ""
+            log(f"{level}{prefix}epoch {epoch}: loss {loss:.4f}, validation AUROC {val_auc:.4f}")
+        if progress is not None:
+            progress(stage, epoch, cfg.epochs)
         if val_auc > best_auc + 1e-4:
             best, best_auc, stale = copy.deepcopy(model.state_dict()), val_auc, 0
         else:

@@ -42,8 +42,13 @@ def scan_attrs(model, card: dict, model_sha256: str, motifs_sha256: str, cfg: Sc
             "model_test_auroc": float(card.get("metrics", {}).get("test_auroc", float("nan")))}
 
 
-def run_scan(req: ScanRequest, log=lambda msg: None) -> ScanSummary:
-    """Everything `attnbio scan` does, writing into req.outdir; returns a summary."""
+def run_scan(req: ScanRequest, log=lambda msg: None, progress=None) -> ScanSummary:
+    """Everything `attnbio scan` does, writing into req.outdir; returns a summary.
+
+    `progress(stage, done, total)`, if given, is called with stage "scan" after each sequence:
+    done = sequences scanned, total = regions to scan for BED input, 0 (unknown) for a FASTA
+    stream, which is read once and not counted ahead.
+    """
     from attnbio.io.motif_formats import read_meme
     from attnbio.io.source import input_digest
     from attnbio.io.weights import sha256_file
@@ -67,6 +72,7 @@ def run_scan(req: ScanRequest, log=lambda msg: None) -> ScanSummary:
     attrs = scan_attrs(model, card, model_sha, input_digest(req.motifs) if req.motifs else "", cfg)
     attrs.update(source.attrs)
     n_pos = n_cropped = 0
+    total = source.n_regions - source.n_dropped if source.n_regions else 0
     motif_rows = [(p.id, p.name, p.probs, p.threshold) for p in pwms]
     with ScanWriter(req.outdir, attrs, attrs["head_names"].split(","), motif_rows, req.seed, {},
                     command=req.command) as out:
@@ -74,7 +80,9 @@ def run_scan(req: ScanRequest, log=lambda msg: None) -> ScanSummary:
             out.add(r)
             n_pos += bool(r.logit >= 0)
             n_cropped += r.length > cfg.max_length
-            if out.n_sequences % PROGRESS_EVERY == 0:
+            if progress is not None:
+                progress("scan", out.n_sequences, total)
+            elif out.n_sequences % PROGRESS_EVERY == 0:
                 log(f"{out.n_sequences} sequences scanned")
         # The input was hashed while it streamed by (a pipe cannot be read twice): known only now.
         out.set_inputs({str(req.fasta): _digest(req.fasta), **source.inputs})
