@@ -132,8 +132,7 @@ def _speed_child(model_path: str, n: int, threads: int) -> None:
     """Run in a fresh process: refine one synthetic chain of length n, print JSON."""
     import torch
 
-    from attnbio.commands.refine import auto_chunk
-    from attnbio.structure.refine import refine_ca
+    from attnbio.structure.refine import auto_chunk, refine_ca
 
     torch.set_num_threads(threads)
     model, _ = load(model_path)
@@ -163,7 +162,7 @@ def triangle_rate(model, n: int, threads: int) -> tuple[float, float]:
     """(seconds, FLOP/s) of the model's triangle blocks alone on an L=n pair map."""
     import torch
 
-    from attnbio.commands.refine import auto_chunk
+    from attnbio.structure.refine import auto_chunk
     from attnbio.nn.triangle import pair_block_flops
 
     torch.set_num_threads(threads)

@@ -188,7 +188,7 @@ def features_for(sequence: str, cb: np.ndarray | None = None, ss: str | None = N
 
 
 @dataclass
-class ProteinResult:
+class ProteinPrediction:
     """Model output for one protein: probabilities (L, L), attention (layers, heads, L, L)
     float32, secondary-structure probabilities (L, 3), precisions (empty without structure),
     agreement of the members' attention terms and the weight the attention term got (model.combine)."""
@@ -203,11 +203,12 @@ class ProteinResult:
 
 
 def analyze(model, proteins, threshold: float = 0.3, q_cutoff: float = 0.01, seed: int = 0,
-            device="cpu"):
-    """Run the model over proteins; returns (per-protein ProteinResult list, head rows).
+            device="cpu", progress=None):
+    """Run the model over proteins; returns (per-protein ProteinPrediction list, head rows).
 
-    proteins: attnbio.protein.inputs.Protein list. Head rows: lens_statistics() over all
+    proteins: attnbio.protein.inputs.ProteinInput list. Head rows: lens_statistics() over all
     proteins pooled (structure features only from proteins that have a structure).
+    progress: optional progress("proteins", done, total), called after each protein.
     """
     from attnbio.protein.model import predict_full
     from attnbio.protein.scales import kd_pair_score
@@ -224,10 +225,12 @@ def analyze(model, proteins, threshold: float = 0.3, q_cutoff: float = 0.01, see
             truth = pair_features(p.sequence, cb=p.cb)["contact"]
             precision = contact_precisions(prob, truth, valid, rng)
             kd = contact_precisions(kd_pair_score(p.sequence), truth, valid, rng)
-        results.append(ProteinResult(p, prob, attn, ss, precision, kd, out["agreement"],
-                                     out["weight"]))
+        results.append(ProteinPrediction(p, prob, attn, ss, precision, kd, out["agreement"],
+                                         out["weight"]))
         maps.append(attn)
         feats.append(pair_features(p.sequence, cb=p.cb, ss=p.ss))
+        if progress is not None:
+            progress("proteins", len(results), len(proteins))
     rows = lens_statistics(accumulate_lenses(maps, feats, threshold), q_cutoff)
     return results, rows
 
@@ -246,11 +249,11 @@ def top_contacts(prob: np.ndarray, min_separation: int = 6, top: int | None = No
 
 
 def proteins_from_examples(examples, source: str = "data/protein"):
-    """attnbio.protein.inputs.Protein records for data.Example chains (structure and DSSP kept)."""
-    from attnbio.protein.inputs import Protein
+    """attnbio.protein.inputs.ProteinInput records for data.Example chains (structure and DSSP kept)."""
+    from attnbio.protein.inputs import ProteinInput
 
-    return [Protein(id=e.id, sequence=e.sequence, source=source, residue_names=list(e.sequence),
-                    residue_numbers=[], cb=e.cb, ss=e.ss) for e in examples]
+    return [ProteinInput(id=e.id, sequence=e.sequence, source=source, residue_names=list(e.sequence),
+                         residue_numbers=[], cb=e.cb, ss=e.ss) for e in examples]
 
 
 def lens_replication(model, train_proteins, test_proteins, threshold: float = 0.3,

@@ -1,19 +1,16 @@
 """Inputs of `attnbio protein`: protein FASTA records and structure chains as one list.
 
-Rules (also in docs/protein.md):
-- A file whose first non-blank character is '>' is protein FASTA (plain or gzip); anything
-  else is read as PDB/mmCIF by attnbio.io.structure.
-- FASTA: letters are case-insensitive; the 20 amino acids are kept, B Z J U O and X are read
-  as X (unknown); a final '*' is dropped. Gaps, digits and other symbols are an error naming
-  the file, line and record. Record IDs (header up to the first space) must be unique.
+Reading is in attnbio.io (protein_fasta, structure); this module turns what they read into
+ProteinInput records. Rules (also in docs/protein.md):
+- A file whose first non-blank character is '>' is protein FASTA (plain, gzip or '-'; rules
+  in attnbio.io.protein_fasta); anything else is read as PDB/mmCIF by attnbio.io.structure.
+- Record IDs must be unique over all inputs.
 - Structures: every protein chain (or those named with `chains`); the protein ID is
   '<file stem>_<chain>'. A file '<structure>.dssp' beside a structure (first word: one H/E/-
   state per residue) adds secondary structure for the same-secondary-structure lens.
 """
 from __future__ import annotations
 
-import gzip
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,12 +18,9 @@ import numpy as np
 
 from attnbio.errors import InputError
 
-STANDARD = frozenset("ACDEFGHIKLMNPQRSTVWY")
-AS_UNKNOWN = frozenset("XBZJUO")
-
 
 @dataclass
-class Protein:
+class ProteinInput:
     """One protein to analyse: sequence, and with a structure its chain and optional DSSP.
 
     residue_names / residue_numbers: per residue (three-letter name, author number with
@@ -45,68 +39,14 @@ class Protein:
         return self.cb is not None
 
 
-def _read_bytes(path) -> bytes:
-    from attnbio.io.source import read_source_bytes
+def proteins_from_fasta(path) -> list[ProteinInput]:
+    """ProteinInput records of a protein FASTA file (read by attnbio.io.protein_fasta)."""
+    from attnbio.io.protein_fasta import read_protein_fasta
 
-    raw = read_source_bytes(path)    # read once and hashed (is_fasta, then the parser, reuse it)
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as err:
-            raise InputError(f"{path}: damaged gzip file ({err})") from None
-    return raw
-
-
-def is_fasta(path) -> bool:
-    """True if the file (gunzipped) starts, after blank space, with '>'."""
-    return _read_bytes(path).lstrip()[:1] == b">"
-
-
-def read_protein_fasta(path) -> list[Protein]:
-    """All records of a protein FASTA file (see the module rules)."""
-    text = _read_bytes(path).decode("utf-8", errors="replace")
-    records: list[Protein] = []
-    rid, parts, start = None, [], 0
-
-    def finish():
-        if rid is None:
-            return
-        seq = "".join(parts)
-        if seq.endswith("*"):
-            seq = seq[:-1]
-        if not seq:
-            raise InputError(f"{path}: line {start}: record {rid!r} has no sequence")
-        records.append(Protein(id=rid, sequence=seq, source=str(path),
-                               residue_names=list(seq),
-                               residue_numbers=[str(i + 1) for i in range(len(seq))]))
-
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        s = line.strip()
-        if not s:
-            continue
-        if s.startswith(">"):
-            finish()
-            words = s[1:].split()
-            if not words:
-                raise InputError(f"{path}: line {lineno}: header without a record ID")
-            rid, parts, start = words[0], [], lineno
-            continue
-        if rid is None:
-            raise InputError(f"{path}: line {lineno}: sequence text before the first '>' header")
-        s = s.upper().replace(" ", "")
-        for k, ch in enumerate(s):
-            if ch in STANDARD:
-                continue
-            if ch == "*" and k == len(s) - 1:
-                continue
-            if ch not in AS_UNKNOWN:
-                raise InputError(f"{path}: line {lineno}: record {rid!r}: {ch!r} is not an "
-                                 f"amino-acid letter")
-        parts.append("".join("X" if ch in AS_UNKNOWN else ch for ch in s))
-    finish()
-    if not records:
-        raise InputError(f"{path}: no FASTA records")
-    return records
+    return [ProteinInput(id=r.id, sequence=r.sequence, source=str(path),
+                         residue_names=list(r.sequence),
+                         residue_numbers=[str(i + 1) for i in range(len(r.sequence))])
+            for r in read_protein_fasta(path)]
 
 
 def _structure_stem(path) -> str:
@@ -131,20 +71,21 @@ def _dssp_beside(path, chain_length: int) -> str | None:
     return ss
 
 
-def read_proteins(paths, chains=None, model=None) -> list[Protein]:
+def read_proteins(paths, chains=None, model=None) -> list[ProteinInput]:
     """Proteins from FASTA and structure files, in input order; IDs must be unique."""
+    from attnbio.io.protein_fasta import is_fasta
     from attnbio.io.structure import read_structure
 
-    out: list[Protein] = []
+    out: list[ProteinInput] = []
     for path in paths:
         if is_fasta(path):
-            out.extend(read_protein_fasta(path))
+            out.extend(proteins_from_fasta(path))
             continue
         found = read_structure(path, chains=chains, model=model)
         stem = _structure_stem(path)
         for c in found:
             cid = c.id.strip() or "_"
-            out.append(Protein(
+            out.append(ProteinInput(
                 id=f"{stem}_{cid}",
                 sequence=c.sequence, source=str(path), residue_names=list(c.res_names),
                 residue_numbers=[f"{n}{i}" for n, i in c.res_numbers], cb=c.cb,

@@ -1,25 +1,82 @@
-"""From read chains to refined chains, metrics and output files (used by `attnbio refine`)."""
+"""`attnbio refine` as a library call: RefineRequest -> run() -> RefineResult.
+
+read (attnbio.io.structure) -> size limits -> model (bundled or given) -> refine the C-alpha
+trace of all chains together (attnbio.structure.refine.refine_ca: pair representation,
+triangle stack, distogram, coordinates, the do-no-harm guard) -> backbone atoms and metrics
+(against a reference structure when one is given). attnbio.structure.outputs writes the result.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from attnbio.errors import InputError
 from attnbio.structure import geometry as geo
-from attnbio.structure.refine import (DEFAULT_LENGTH_RANGE, RefineResult, carry_backbone,
+from attnbio.structure.refine import (DEFAULT_LENGTH_RANGE, CaRefinement, auto_chunk, carry_backbone,
                                       pair_violations, refine_ca)
 
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "weights" / "refine.safetensors"
+FORMAT_VERSION = "1.0"
 METRIC_COLUMNS = ["metric", "input", "refined", "description"]
+MIN_RESIDUES = 5
 
 
 @dataclass
-class ChainsResult:
-    """A refined structure: the chains as read, the refinement, and refined atoms per chain."""
-    chains: list            # attnbio.io.structure.Chain, as read
-    result: RefineResult
-    atoms: list[dict]       # per chain: atom name -> (L, 3) refined coordinates
+class RefineRequest:
+    """What to refine and how (the options of `attnbio refine`).
+
+    input: PDB or mmCIF path ('-' for stdin), plain or gzip; reference: a known structure of
+    the same protein (adds lDDT-Ca, RMSD, TM-score against it), None for none; chains: chain IDs
+    to refine (None: every protein chain); model: refiner weights (.safetensors with its .json
+    card), None for the bundled model; chunk_size: rows per block in the triangle layers (None:
+    auto_chunk); iterations: of the coordinate embedding; device: torch device; command: the
+    command line, recorded in pair.h5 ('' from the Python API).
+    """
+    input: str
+    reference: str | None = None
+    chains: list[str] | None = None
+    model: str | None = None
+    chunk_size: int | None = None
+    iterations: int = 200
+    seed: int = 0
+    device: str = "cpu"
+    command: str = ""
+
+
+@dataclass
+class RefineResult:
+    """A refined structure.
+
+    chains: attnbio.io.structure.Chain list as read (ids, residue labels, input atoms);
+    refinement: the CaRefinement of all chains together (ca_input / ca_refined (L, 3) A, the
+    refined distogram and pair representation, residue_confidence (L,), and the do-no-harm
+    guard's weight, mode ('refined', 'blend', 'input_kept') and one-line reason); atoms: per
+    chain, atom name -> (L, 3) refined coordinates (A, NaN where the input had none); metrics:
+    rows metric, input, refined, description (metrics.tsv), the reference's rows last.
+    """
+    request: RefineRequest
+    chains: list
+    refinement: CaRefinement
+    atoms: list[dict]
     metrics: list[dict]
+    input_sha256: dict[str, str] = field(default_factory=dict)
+    model_sha256: str | None = None
+
+    @property
+    def n_residues(self) -> int:
+        return len(self.refinement.ca_input)
+
+    @property
+    def mode(self) -> str:
+        """The do-no-harm guard's decision: 'refined', 'blend' or 'input_kept'."""
+        return self.refinement.mode
+
+    @property
+    def reason(self) -> str:
+        """One line: why the input was kept, blended or refined."""
+        return self.refinement.reason
 
 
 def numbering_breaks(res_numbers, first: bool = False) -> np.ndarray:
@@ -37,8 +94,55 @@ def numbering_breaks(res_numbers, first: bool = False) -> np.ndarray:
     return out
 
 
-def refine_chains(model, chains, chunk_size=None, n_iter: int = 200, device="cpu") -> ChainsResult:
-    """Refine all `chains` together (one pair representation over the concatenated residues)."""
+def load_model(path=None):
+    """(model, card) for refiner weights (None: the bundled model); a wrong or damaged file
+    is an InputError naming it."""
+    from attnbio.io.weights import load_weights
+    from attnbio.structure.model import load_model as from_tensors
+
+    tensors, card = load_weights(Path(path) if path else DEFAULT_MODEL, expect_kind="attnbio.refine")
+    return from_tensors(tensors, card), card
+
+
+def run(request: RefineRequest, progress=None) -> RefineResult:
+    """Read, check, refine and score one structure (see the module docstring).
+
+    progress: optional callable progress(stage, done, total), called for "refinement" after
+    the network, the coordinates and the atoms and metrics (3 steps). Global torch state
+    (threads, seeds) is the caller's. User mistakes raise attnbio.errors.InputError.
+    """
+    from attnbio.io.source import input_digest
+    from attnbio.io.structure import read_structure
+    from attnbio.limits import check_refine
+
+    path = request.input
+    structure = read_structure(path, chains=list(request.chains) if request.chains else None)
+    n = sum(len(c) for c in structure)
+    check_refine(n, len(structure), str(path))     # sizes: refuse before any model runs
+    if n < MIN_RESIDUES:
+        raise InputError(f"{path}: only {n} residues with a C-alpha atom; refine needs at least "
+                         f"{MIN_RESIDUES}")
+    ref_chains = read_structure(request.reference) if request.reference else None
+    model, card = load_model(request.model)
+    chunk = request.chunk_size if request.chunk_size is not None else auto_chunk(n)
+    chains, refinement, atoms, metrics = refine_chains(
+        model, structure, chunk_size=chunk, n_iter=request.iterations, device=request.device,
+        progress=progress)
+    if ref_chains is not None:
+        metrics += reference_metrics(structure, refinement, ref_chains, request.reference)
+    if progress is not None:
+        progress("refinement", 3, 3)
+    inputs = {str(path): input_digest(path)}      # hashed as read: pipes work
+    if request.reference:
+        inputs[str(request.reference)] = input_digest(request.reference)
+    return RefineResult(request, chains, refinement, atoms, metrics, inputs, card.get("sha256"))
+
+
+def refine_chains(model, chains, chunk_size=None, n_iter: int = 200, device="cpu", progress=None):
+    """Refine all `chains` together (one pair representation over the concatenated residues).
+
+    Returns (chains, CaRefinement, atoms per chain, metric rows).
+    """
     ca = np.concatenate([c.ca for c in chains])
     seq = "".join(c.sequence for c in chains)
     residue_index = np.concatenate([np.arange(len(c)) for c in chains])
@@ -46,7 +150,8 @@ def refine_chains(model, chains, chunk_size=None, n_iter: int = 200, device="cpu
     breaks = np.concatenate([numbering_breaks(c.res_numbers, first=k > 0) for k, c in enumerate(chains)])
     result = refine_ca(model, ca, seq, breaks=breaks, residue_index=residue_index,
                        chain_index=chain_index, chunk_size=chunk_size, n_iter=n_iter, device=device,
-                       length_range=getattr(model, "length_range", DEFAULT_LENGTH_RANGE))
+                       length_range=getattr(model, "length_range", DEFAULT_LENGTH_RANGE),
+                       progress=progress)
     atoms, start = [], 0
     for c in chains:
         sl = slice(start, start + len(c))
@@ -84,27 +189,27 @@ def refine_chains(model, chains, chunk_size=None, n_iter: int = 200, device="cpu
          "description": "probability the distogram gives the input's distances (+-1 A) / the probability "
                         "it gives its own expected distances; >= 0.97 with plausible geometry: input kept"},
     ]
-    return ChainsResult(chains, result, atoms, metrics)
+    return chains, result, atoms, metrics
 
 
-def _labels(chains) -> list[tuple[str, int, str]]:
+def residue_labels(chains) -> list[tuple[str, int, str]]:
     return [(c.id, num, icode) for c in chains for num, icode in c.res_numbers]
 
 
-def reference_metrics(res: ChainsResult, ref_chains, ref_path) -> list[dict]:
+def reference_metrics(chains, refinement: CaRefinement, ref_chains, ref_path) -> list[dict]:
     """lDDT-Ca, RMSD and TM-score of input and refined traces against a reference structure.
 
     Residues are matched by chain ID, residue number and insertion code.
     """
-    ref_index = {lab: k for k, lab in enumerate(_labels(ref_chains))}
+    ref_index = {lab: k for k, lab in enumerate(residue_labels(ref_chains))}
     ref_ca = np.concatenate([c.ca for c in ref_chains])
-    pairs = [(i, ref_index[lab]) for i, lab in enumerate(_labels(res.chains)) if lab in ref_index]
+    pairs = [(i, ref_index[lab]) for i, lab in enumerate(residue_labels(chains)) if lab in ref_index]
     if len(pairs) < 3:
         raise InputError(f"{ref_path}: shares {len(pairs)} residues (chain, number) with the input; "
                          "need at least 3 to compare")
     mine, theirs = map(list, zip(*pairs))
     ref = ref_ca[theirs]
-    x_in, x_out = res.result.ca_input[mine], res.result.ca_refined[mine]
+    x_in, x_out = refinement.ca_input[mine], refinement.ca_refined[mine]
     rows = [
         ("lddt_ca", geo.lddt_ca, "lDDT-Ca against the reference (15 A, 0.5/1/2/4 A)"),
         ("rmsd", geo.rmsd, "C-alpha RMSD (A) against the reference after superposition"),
@@ -115,47 +220,3 @@ def reference_metrics(res: ChainsResult, ref_chains, ref_path) -> list[dict]:
     for name, fn, desc in rows:
         out.append({"metric": name, "input": fn(x_in, ref), "refined": fn(x_out, ref), "description": desc})
     return out
-
-
-def write_outputs(folder, res: ChainsResult, metrics: list[dict], seed: int, inputs: dict,
-                  model_sha256: str | None) -> None:
-    """refined.pdb, metrics.tsv and pair.h5 in `folder`."""
-    from attnbio.io.pdb_write import ChainOut, write_pdb
-    from attnbio.io.results import results_file, write_array, write_group
-    from attnbio.io.tables import write_tsv
-
-    conf, start, outs = res.result.residue_confidence, 0, []
-    for c, atoms in zip(res.chains, res.atoms):
-        sl = slice(start, start + len(c))
-        outs.append(ChainOut(c.id, c.res_names, c.res_numbers, atoms, bfactor=100 * conf[sl],
-                             skip={"CB": np.asarray(c.cb_virtual, dtype=bool)}))
-        start += len(c)
-    write_pdb(folder / "refined.pdb", outs, remarks=["attnbio refine: refined coordinates; "
-                                                     "B-factor = 100 x distogram confidence"])
-    write_tsv(folder / "metrics.tsv", METRIC_COLUMNS, metrics)
-    r = res.result
-    with results_file(folder / "pair.h5", "attnbio.refine", FORMAT_VERSION, seed, inputs, model_sha256) as h5:
-        g = write_group(h5, "residues", "residues in pair-matrix order (all chains concatenated)")
-        labels = _labels(res.chains)
-        write_array(g, "chain", np.array([a for a, _, _ in labels], dtype="S"), "chain ID")
-        write_array(g, "number", np.array([b for _, b, _ in labels], dtype=np.int64), "author residue number")
-        write_array(g, "icode", np.array([c or " " for _, _, c in labels], dtype="S"), "insertion code")
-        write_array(g, "sequence", np.array(list("".join(c.sequence for c in res.chains)), dtype="S"),
-                    "one-letter residue code")
-        g = write_group(h5, "coords", "C-alpha coordinates (L, 3), Angstrom")
-        write_array(g, "input", r.ca_input, "input C-alpha trace")
-        write_array(g, "refined", r.ca_refined, "refined C-alpha trace")
-        g = write_group(h5, "pair", "refined pair representation after the triangle blocks")
-        write_array(g, "representation", r.pair, "pair representation z_ij (L, L, c_z)", dtype=np.float16)
-        g = write_group(h5, "distogram", "refined distogram and what is read off it")
-        write_array(g, "probs", r.probs, "P(distance bin) (L, L, n_bins); bins: below edges[0], "
-                    "between edges, above edges[-1] ('far')", dtype=np.float16)
-        write_array(g, "bin_edges", r.bin_edges, "bin edges, Angstrom")
-        write_array(g, "distance", r.distance, "expected distance over non-far bins, Angstrom", dtype=np.float32)
-        write_array(g, "confidence", r.confidence, "P(|d - expected| <= 1 A) x (1 - P(far))", dtype=np.float32)
-        write_array(g, "p_far", r.p_far, "P(distance > last edge)", dtype=np.float32)
-        write_array(g, "distance_before", r.distance_before,
-                    "expected distance read off the pair representation before the triangle blocks", dtype=np.float32)
-
-
-FORMAT_VERSION = "1.0"

@@ -29,8 +29,9 @@ CIS_CA_CA = (2.7, 3.1)  # A: consecutive C-alphas across a cis peptide bond (abo
 
 
 @dataclass
-class RefineResult:
-    """Everything one refinement produced; coordinates (L, 3) A, pair arrays (L, L)."""
+class CaRefinement:
+    """Everything one refinement of a C-alpha trace produced; coordinates (L, 3) A, pair arrays
+    (L, L). (attnbio.structure.pipeline.RefineResult wraps it with the chains, atoms, metrics.)"""
     ca_input: np.ndarray
     ca_refined: np.ndarray
     distance: np.ndarray          # expected distance of the refined distogram
@@ -48,6 +49,14 @@ class RefineResult:
     reason: str = ""              # one line: why (empty when the guard is off)
     support_ratio: float = float("nan")
     plausible: bool = False
+
+
+def auto_chunk(n: int) -> int | None:
+    """Rows per triangle block for n residues: none (one block) up to 256 residues, else about
+    64 M attention logits per block (memory of the triangle layers, see nn/triangle.py)."""
+    if n <= 256:
+        return None
+    return max(1, int(64e6 // (4 * n * n)))
 
 
 def resolved_pairs(distance, p_far, out_max: float) -> np.ndarray:
@@ -167,25 +176,32 @@ def no_harm(n: int, support: float, plausible: bool, why_plausible: str,
 
 def refine_ca(model: RefineModel, ca, sequence: str, breaks=None, residue_index=None,
               chain_index=None, chunk_size: int | None = None, n_iter: int = 200,
-              device="cpu", guard: bool = True, length_range=DEFAULT_LENGTH_RANGE) -> RefineResult:
+              device="cpu", guard: bool = True, length_range=DEFAULT_LENGTH_RANGE,
+              progress=None) -> CaRefinement:
     """Refine one C-alpha trace (L, 3) A (several chains: give residue_index and chain_index).
 
     guard: apply the do-no-harm rule (no_harm): the result's ca_refined is then the input,
     a blend, or the refined trace, and weight / mode / reason say which.
+    progress: optional progress(stage, done, total) for "refinement", steps 1 (network) and 2
+    (coordinates) of 3 (the caller's last step, e.g. writing atoms and metrics).
     """
     ca = np.asarray(ca, dtype=np.float64)
     n = len(ca)
     residue_index = np.arange(n) if residue_index is None else residue_index
     chain_index = np.zeros(n, dtype=np.int64) if chain_index is None else chain_index
     pred = predict_pairs(model, ca, sequence, residue_index, chain_index, chunk_size, device)
+    if progress is not None:
+        progress("refinement", 1, 3)
     after, before = pred["after"], pred["before"]
     out_max = model.cfg.out_max
     refined = rebuild_coordinates(ca, after["distance"], after["confidence"], after["p_far"],
                                   out_max, breaks=breaks, n_iter=n_iter)
+    if progress is not None:
+        progress("refinement", 2, 3)
     resolved = resolved_pairs(after["distance"], after["p_far"], out_max)
     np.fill_diagonal(resolved, False)
     res_conf = np.where(resolved.any(1), (after["confidence"] * resolved).sum(1) / np.maximum(resolved.sum(1), 1), 0.0)
-    result = RefineResult(ca, refined, after["distance"], after["confidence"], after["p_far"],
+    result = CaRefinement(ca, refined, after["distance"], after["confidence"], after["p_far"],
                           after["probs"], pred["pair"], before["distance"], before["p_far"],
                           np.asarray(model.cfg.out_edges), res_conf)
     if guard:
@@ -223,7 +239,7 @@ def baseline_refine(ca, breaks=None, smooth: float = 1.0, cutoff: float = 22.0,
     return geo.superpose(x, ca)
 
 
-def pair_violations(result: RefineResult, out_max: float, tol: float = 0.0) -> dict:
+def pair_violations(result: CaRefinement, out_max: float, tol: float = 0.0) -> dict:
     """Triangle-inequality violations of the pair representation's distances, before and after.
 
     'before': the distogram read off the pair representation as embedded from the input, before

@@ -12,7 +12,7 @@ PDB = Path(__file__).resolve().parents[1] / "data" / "protein" / "1bvyF.pdb.gz"
 
 @pytest.fixture(scope="module")
 def setup():
-    from attnbio.commands.protein import BUNDLED
+    from attnbio.protein.pipeline import BUNDLED
     from attnbio.io.structure import read_structure
     from attnbio.io.weights import load_weights
     from attnbio.protein.model import build_model, predict_full

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from attnbio.errors import InputError
-from attnbio.protein.inputs import read_protein_fasta, read_proteins
+from attnbio.io.protein_fasta import read_protein_fasta
+from attnbio.protein.inputs import proteins_from_fasta, read_proteins
 
 DATA = Path(__file__).parents[1] / "data" / "protein"
 
@@ -13,9 +14,10 @@ DATA = Path(__file__).parents[1] / "data" / "protein"
 def test_fasta_rules(tmp_path):
     p = tmp_path / "a.fa.gz"
     p.write_bytes(gzip.compress(b">p1 desc\nmkvl\nBZ*\n\n>p2\nACDE\n"))
-    recs = read_protein_fasta(p)
+    recs = proteins_from_fasta(p)
     assert [r.id for r in recs] == ["p1", "p2"]
     assert recs[0].sequence == "MKVLXX" and recs[0].residue_numbers[-1] == "6"
+    assert [r.line for r in read_protein_fasta(p)] == [1, 5]
 
 
 @pytest.mark.parametrize("text, message", [

@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
 
 @pytest.fixture(scope="module")
 def bundled():
-    from attnbio.commands.protein import BUNDLED
+    from attnbio.protein.pipeline import BUNDLED
     from attnbio.io.weights import load_weights
     from attnbio.protein.model import build_model
 
@@ -38,7 +38,7 @@ def _lenses(model, validation):
 
 
 def test_card_matches_split_and_weights(bundled):
-    from attnbio.commands.protein import BUNDLED
+    from attnbio.protein.pipeline import BUNDLED
     from attnbio.io.weights import sha256_file
     from attnbio.protein.data import split_ids
 

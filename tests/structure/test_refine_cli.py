@@ -132,7 +132,7 @@ def test_user_mistakes_exit_2_with_one_line(tmp_path, capsys):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
     for args in ([tmp_path / "missing.pdb"], [bad], [PDB, "--reference", bad],
-                 [PDB, "--model", tmp_path / "none.safetensors"], [PDB, "--chains", "Z"]):
+                 [PDB, "--model", tmp_path / "none.safetensors"], [PDB, "--chain", "Z"]):
         code, err = run_here(capsys, *args, "-o", tmp_path / "out")
         assert code == 2, (args, err)
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
