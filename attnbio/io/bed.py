@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from attnbio.errors import InputError
+from attnbio.io.source import GZIP_ERRORS, gunzip_stream, gzip_error, input_error
 
 BED_SUFFIXES = (".bed", ".narrowpeak", ".broadpeak", ".bedgraph")
 
@@ -39,22 +40,16 @@ class Region:
 
 
 def open_binary(path, what: str = "BED file", missing: str = "file not found"):
-    """open(path, 'rb') with the usual mistakes as one-line InputErrors."""
+    """open(path, 'rb') with the usual mistakes as one-line InputErrors (io.source.input_error)."""
     try:
         return open(path, "rb")
-    except FileNotFoundError:
-        raise InputError(f"{path}: {missing}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a {what}") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+    except OSError as err:
+        raise input_error(path, err, what, missing) from None
 
 
 def _open_text(path):
     raw = open_binary(path)
-    head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
-    stream = gzip.GzipFile(fileobj=raw, mode="rb") if head == b"\x1f\x8b" else raw
-    return raw, io.TextIOWrapper(stream, encoding="ascii", errors="strict", newline=None)
+    return raw, io.TextIOWrapper(gunzip_stream(raw), encoding="ascii", errors="strict", newline=None)
 
 
 def is_bed(path) -> bool:
@@ -141,10 +136,8 @@ def read_bed(path) -> list[Region]:
             out.append(_parse(fields, str(path), lineno))
     except UnicodeDecodeError:
         raise InputError(f"{path}: line {lineno + 1}: non-ASCII bytes, not a BED text file") from None
-    except EOFError:
-        raise InputError(f"{path}: gzip stream is truncated after line {lineno}") from None
-    except (gzip.BadGzipFile, OSError) as err:
-        raise InputError(f"{path}: corrupt gzip data after line {lineno} ({err})") from None
+    except GZIP_ERRORS as err:
+        raise gzip_error(str(path), lineno, err) from None
     finally:
         raw.close()
     if not out:

@@ -11,15 +11,12 @@ Rules (also in README.md):
 """
 from __future__ import annotations
 
-import gzip
-import io
-import zlib
 from dataclasses import dataclass
 from typing import IO, Iterator
 
 from attnbio.errors import InputError
 from attnbio.io.seen_ids import SeenIds
-from attnbio.io.source import HashingReader, open_source
+from attnbio.io.source import GZIP_ERRORS, HashingReader, gunzip_stream, gzip_error, open_source
 from attnbio.limits import FASTA_MAX_BASES
 
 DNA_LETTERS = frozenset("ACGTUNRYSWKMBDHV")
@@ -44,9 +41,7 @@ def _open_binary(path) -> tuple[IO[bytes], str]:
 
 def _text_lines(raw: IO[bytes], name: str) -> Iterator[str]:
     """Yield decoded lines, un-gzipping if the stream starts with the gzip magic bytes."""
-    buffered = io.BufferedReader(raw) if not hasattr(raw, "peek") else raw
-    head = buffered.peek(2)[:2]
-    stream = gzip.GzipFile(fileobj=buffered, mode="rb") if head == b"\x1f\x8b" else buffered
+    stream = gunzip_stream(raw)
     lineno = 0
     try:
         for lineno, line in enumerate(stream, start=1):
@@ -56,10 +51,8 @@ def _text_lines(raw: IO[bytes], name: str) -> Iterator[str]:
                 yield line.decode("ascii")
             except UnicodeDecodeError:
                 raise InputError(f"{name}: line {lineno}: non-ASCII bytes, not a FASTA text file") from None
-    except EOFError:
-        raise InputError(f"{name}: gzip stream is truncated after line {lineno}") from None
-    except (gzip.BadGzipFile, zlib.error, OSError) as err:
-        raise InputError(f"{name}: corrupt gzip data after line {lineno} ({err})") from None
+    except GZIP_ERRORS as err:
+        raise gzip_error(name, lineno, err) from None
 
 
 def _check_letters(seq: str, rec_id: str, name: str, lineno: int) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 from attnbio.errors import InputError
 from attnbio.io.bed import Region, open_binary, recentre, region_ids
 from attnbio.io.fasta import Record
+from attnbio.io.source import GZIP_MAGIC
 
 _COMP = str.maketrans("ACGTNacgtn", "TGCANtgcan")
 _MASK = str.maketrans("acgtnurykmswbdhv", "N" * 16)   # soft-masked (lower-case) bases -> N
@@ -27,7 +28,7 @@ def _compression(path) -> str:
     """'plain', 'bgzf' or 'gzip' from the first bytes (BGZF = gzip with a 'BC' extra subfield)."""
     with open_binary(path, "genome FASTA", "genome file not found") as fh:
         head = fh.read(18)
-    if head[:2] != b"\x1f\x8b":
+    if head[:2] != GZIP_MAGIC:
         return "plain"
     if len(head) >= 14 and head[3] & 4 and head[12:14] == b"BC":
         return "bgzf"

@@ -5,13 +5,17 @@ stdin ('-'), named pipes and process substitution (`<(zcat x.fa.gz)`) work like 
 the SHA-256 recorded in outputs is that of the bytes the parser read (before any gunzipping),
 not of a second read that a pipe could not give. input_digest(path) returns it afterwards.
 
-A missing path, a folder, a symlink loop or an unreadable file is an InputError (exit 2).
+A missing path, a folder, a symlink loop or an unreadable file is an InputError (exit 2):
+input_error() is the one mapping from OSError to that message. Gzip is recognised here too, by
+its magic bytes and never by the name (gunzip_bytes for whole files, gunzip_stream for streams).
 """
 from __future__ import annotations
 
 import errno
+import gzip
 import hashlib
 import io
+import zlib
 import os
 import stat
 import sys
@@ -20,6 +24,7 @@ from typing import IO
 from attnbio.errors import InputError
 
 STDIN = "-"
+GZIP_MAGIC = b"\x1f\x8b"               # RFC 1952 ID1 ID2
 _DIGESTS: dict[tuple, str] = {}        # _key(path) -> SHA-256 of the bytes read
 _LAST: tuple | None = None              # (key, bytes) of the last whole-file read
 
@@ -40,22 +45,30 @@ def display_name(path) -> str:
     return "<stdin>" if str(path) == STDIN else str(path)
 
 
-def check_path(path, what: str = "input file") -> os.stat_result | None:
+def input_error(path, err: OSError, what: str = "input file", missing: str = "file not found") -> InputError:
+    """The one-line InputError for an OSError met opening or reading the user's file `path`
+    (`what` names the kind of file, `missing` what to say when it does not exist)."""
+    if isinstance(err, FileNotFoundError):
+        if str(path) != STDIN and os.path.islink(path):
+            return InputError(f"{path}: broken symbolic link (its target does not exist)")
+        return InputError(f"{path}: {missing}")
+    if isinstance(err, PermissionError):
+        return InputError(f"{path}: permission denied")
+    if isinstance(err, IsADirectoryError):
+        return InputError(f"{path}: is a folder, not a {what}")
+    if err.errno == errno.ELOOP:
+        return InputError(f"{path}: symbolic link loop (too many levels of symbolic links)")
+    return InputError(f"{path}: cannot read ({err.strerror or err})")
+
+
+def check_path(path, what: str = "input file", missing: str = "file not found") -> os.stat_result | None:
     """stat() a user path with one-line errors; None for stdin."""
     if str(path) == STDIN:
         return None
     try:
         st = os.stat(path)
-    except FileNotFoundError:
-        if os.path.islink(path):
-            raise InputError(f"{path}: broken symbolic link (its target does not exist)") from None
-        raise InputError(f"{path}: file not found") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
     except OSError as err:
-        if err.errno == errno.ELOOP:
-            raise InputError(f"{path}: symbolic link loop (too many levels of symbolic links)") from None
-        raise InputError(f"{path}: cannot read ({err.strerror})") from None
+        raise input_error(path, err, what, missing) from None
     if stat.S_ISDIR(st.st_mode):
         raise InputError(f"{path}: is a folder, not a {what}")
     return st
@@ -68,12 +81,45 @@ def open_source(path, what: str = "input file") -> tuple[IO[bytes], str]:
         return sys.stdin.buffer, display_name(path)
     try:
         return open(path, "rb"), str(path)
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a {what}") from None
     except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror})") from None
+        raise input_error(path, err, what) from None
+
+
+def only_one_stdin(**inputs) -> None:
+    """InputError when more than one input (option name -> path) says '-': stdin is read once."""
+    named = [name for name, path in inputs.items() if path is not None and str(path) == STDIN]
+    if len(named) > 1:
+        raise InputError(f"{' and '.join(named)} both say '-': stdin can feed one input only")
+
+
+def gunzip_bytes(raw: bytes, path) -> bytes:
+    """`raw` un-gzipped if it starts with the gzip magic bytes, else as it is; InputError if damaged."""
+    if raw[:2] != GZIP_MAGIC:
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as err:
+        raise InputError(f"{path}: damaged gzip file ({err})") from None
+
+
+# What reading a damaged gzip stream raises (EOFError: truncated); see gzip_error.
+GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, OSError)
+
+
+def gzip_error(name: str, lineno: int, err: BaseException) -> InputError:
+    """The InputError for one of GZIP_ERRORS met after `lineno` lines of the file `name`."""
+    if isinstance(err, EOFError):
+        return InputError(f"{name}: gzip stream is truncated after line {lineno}")
+    return InputError(f"{name}: corrupt gzip data after line {lineno} ({err})")
+
+
+def gunzip_stream(raw: IO[bytes]) -> IO[bytes]:
+    """A binary stream that un-gzips `raw` if it starts with the gzip magic bytes (peeked, not
+    consumed), else a buffered `raw`. Decompression errors surface as the stream is read."""
+    buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
+    if buffered.peek(2)[:2] == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=buffered, mode="rb")
+    return buffered
 
 
 class HashingReader(io.RawIOBase):
@@ -133,6 +179,15 @@ def read_source_bytes(path, what: str = "input file") -> bytes:
             raw.close()
     _LAST = (key, data)
     return data
+
+
+def read_source_text(path, what: str = "input file") -> str:
+    """All of a path or '-' as UTF-8 text (read once and hashed, see read_source_bytes; gzip is
+    not undone); InputError naming the file when it is not text."""
+    try:
+        return read_source_bytes(path, what).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{display_name(path)}: not a text file") from None
 
 
 def input_digest(path) -> str:

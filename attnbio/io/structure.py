@@ -17,11 +17,9 @@ Rules (also in docs/protein.md):
 """
 from __future__ import annotations
 
-import gzip
 import io
 import math
 import warnings
-import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -106,14 +104,9 @@ def _residue_letter_table() -> dict[str, str]:
 
 def _read_text(path) -> str:
     """File bytes (gunzipped if gzip) as text; InputError for unreadable or binary files."""
-    from attnbio.io.source import read_source_bytes
+    from attnbio.io.source import gunzip_bytes, read_source_bytes
 
-    raw = read_source_bytes(path, "structure file")      # once, hashed: '-' and pipes work
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as err:
-            raise InputError(f"{path}: damaged gzip file ({err})") from None
+    raw = gunzip_bytes(read_source_bytes(path, "structure file"), path)   # once, hashed: '-' and pipes work
     if not raw.strip():
         raise InputError(f"{path}: empty file, expected PDB or mmCIF")
     if b"\x00" in raw:
