@@ -94,7 +94,7 @@ def train_member(job):
     families = [e for e in load_families() if f"{e.group}/{e.id}" in keep]
     training = {"epochs": job["epochs"]} if job.get("epochs") else None
     model, record = train(seed=job["seed"], training=training, train_ids=job["train_ids"],
-                          families=families, threads=1)
+                          families=families)
     card = {"kind": "attnbio.protein", "format_version": "1", "config": model.config,
             "seed": job["seed"], "command": f"benchmarks/protein_contacts.py --by-family (fold {job['fold']})",
             "data": {"validation_ids": [f"fold {job['fold']}"], **record}}

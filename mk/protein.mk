@@ -4,15 +4,14 @@ BENCH += bench-protein
 .PHONY: models-protein bench-protein
 
 # Three members trained alike from seeds 0-2, then joined: contacts are their mean, heads and
-# lenses the seed-0 member's (attnbio/protein/ensemble.py).
+# lenses the seed-0 member's (`attnbio train protein` / `attnbio train protein-ensemble`).
 PROTEIN_SEEDS := 0 1 2
 models-protein: $(STAMP)
-	mkdir -p build/protein
 	for s in $(PROTEIN_SEEDS); do \
-	  OMP_NUM_THREADS=1 $(BIN)/python -m attnbio.protein.train --seed $$s --out build/protein/seed$$s.safetensors || exit 1; \
+	  OMP_NUM_THREADS=1 $(BIN)/attnbio train protein --seed $$s --threads 1 -o build/protein/seed$$s.safetensors || exit 1; \
 	done
-	$(BIN)/python -m attnbio.protein.ensemble --out attnbio/weights/protein.safetensors \
-	  $(foreach s,$(PROTEIN_SEEDS),build/protein/seed$(s).safetensors)
+	$(BIN)/attnbio train protein-ensemble $(foreach s,$(PROTEIN_SEEDS),build/protein/seed$(s).safetensors) \
+	  --threads 1 -o attnbio/weights/protein.safetensors
 
 bench-protein: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/protein_contacts.py --retrain-seed 1 --threads 2

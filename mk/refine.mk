@@ -8,11 +8,10 @@ REFINE_STAGE1 := $(OUT)/refine_stage1.safetensors
 
 .PHONY: models-refine bench-refine
 models-refine: $(STAMP)
-	mkdir -p $(OUT)
-	OMP_NUM_THREADS=1 $(BIN)/python -m attnbio.structure.train $(REFINE_STAGE1) --threads 1 \
-	    --steps 1500 --lr 2e-3 --seed 0 --tri-weight 1 --tri-slack 0 --no-eval
-	OMP_NUM_THREADS=1 $(BIN)/python -m attnbio.structure.train attnbio/weights/refine.safetensors --threads 1 \
-	    --init $(REFINE_STAGE1) --steps 300 --lr 5e-4 --seed 1 --tri-weight 5 --tri-slack 0.1
+	OMP_NUM_THREADS=1 $(BIN)/attnbio train refine -o $(REFINE_STAGE1) --steps 1500 --batch 2 --crop 64 \
+	    --lr 0.002 --seed 0 --tri-weight 1 --tri-slack 0 --threads 1 --no-eval
+	OMP_NUM_THREADS=1 $(BIN)/attnbio train refine -o attnbio/weights/refine.safetensors --steps 300 --batch 2 \
+	    --crop 64 --lr 0.0005 --seed 1 --tri-weight 5 --tri-slack 0.1 --threads 1 --init $(REFINE_STAGE1)
 
 bench-refine: $(STAMP)
 	OMP_NUM_THREADS=2 $(BIN)/python -m pytest -q -p no:cacheprovider -m slow tests/structure

@@ -1,17 +1,15 @@
 """Join protein models trained with different seeds into one ensemble weights file + card.
 
-Usage: python -m attnbio.protein.ensemble --out attnbio/weights/protein.safetensors \
-           build/protein/seed0.safetensors build/protein/seed1.safetensors ...
+Command line: `attnbio train protein-ensemble build/protein/seed0.safetensors
+build/protein/seed1.safetensors ... -o attnbio/weights/protein.safetensors` (attnbio/commands/train.py).
 
-Every member must come from `python -m attnbio.protein.train` on the same split. The card
+Every member must come from `attnbio train protein` on the same split. The card
 keeps each member's card (seed, command, its own held-out metrics) and adds the ensemble's
 held-out metrics; the first member's attention is the one read for heads and lenses.
 """
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 
 log = logging.getLogger("attnbio.protein.ensemble")
 
@@ -47,18 +45,20 @@ def join(member_paths) -> tuple[object, dict]:
     return ensemble, card
 
 
-def main(argv=None) -> None:
-    from attnbio.io.weights import save_weights
+def train_protein_ensemble(members, command: str = "", progress=None) -> tuple[object, dict]:
+    """Join single-model weights files `members` (paths) into an ensemble and score it as
+    `attnbio train protein-ensemble` does: (ProteinEnsemble, card without sha256).
+
+    The card adds the ensemble's held-out metrics (train.evaluate on the members' validation
+    proteins) and which lenses of the first member replicate on those proteins; `command` is
+    the command line recorded in the card. Nothing is trained, so `progress` is not called.
+    """
+    from attnbio.protein.analyze import lens_replication, proteins_from_examples
     from attnbio.protein.data import load_dssp50
     from attnbio.protein.train import evaluate
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("members", nargs="+", help="single-model weights from attnbio.protein.train")
-    ap.add_argument("--out", required=True, help="ensemble weights path (.safetensors); card beside it")
-    args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    ensemble, card = join(args.members)
-    card["command"] = " ".join(["python -m attnbio.protein.ensemble"] + (argv or sys.argv[1:]))
+    ensemble, card = join([str(m) for m in members])
+    card["command"] = command
     metrics = evaluate(ensemble, load_dssp50(card["data"]["validation_ids"]), seed=card["seed"] or 0)
     for name, m in metrics.items():
         log.info("%-7s long P@L %.3f  long P@L/5 %.3f  medium P@L/5 %.3f", name,
@@ -66,8 +66,6 @@ def main(argv=None) -> None:
     card["heldout_metrics"] = metrics
     # Which lenses of the first member (read on its training chains) hold on the held-out
     # proteins, none of which shares a family with a training chain: heads.tsv reports this.
-    from attnbio.protein.analyze import lens_replication, proteins_from_examples
-
     card["lens_replication"] = {
         "protocol": "lens of each head of the first member on the dssp50 training chains; the same "
                     "feature's enrichment and BH q on the validation proteins (other families); "
@@ -78,9 +76,4 @@ def main(argv=None) -> None:
         log.info("layer %d head %d %-16s held-out enrichment %.2f q %.1e %s", r["layer"], r["head"],
                  r["lens"], r["heldout_enrichment"], r["heldout_q"],
                  "replicates" if r["replicates"] else "does not replicate")
-    save_weights(args.out, dict(ensemble.state_dict()), card)
-    log.info("wrote %s", args.out)
-
-
-if __name__ == "__main__":
-    main()
+    return ensemble, card

@@ -1,6 +1,7 @@
 """Train the protein attention model on the bundled structures and write weights + model card.
 
-Usage: python -m attnbio.protein.train --seed 0 --out attnbio/weights/protein.safetensors
+Command line: `attnbio train protein --seed 0 --threads 1 -o build/protein/seed0.safetensors`
+(attnbio/commands/train.py); `make models-protein` trains the bundled members this way.
 
 Objective: binary cross-entropy on CB-CB contacts (< 8 A) for pairs at least 6 residues apart,
 predicted by the logistic regression over APC-corrected attention (Rao et al. 2021) added to
@@ -11,9 +12,7 @@ dssp50 training proteins plus, as augmentation, a few family chains per epoch.
 """
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 import time
 
 import numpy as np
@@ -142,21 +141,29 @@ def evaluate(model, examples, seed=0) -> dict:
 
 
 def train(seed: int = 0, training: dict | None = None, model_config: dict | None = None,
-          train_ids=None, use_families: bool = True, threads: int = 1, callback=None,
-          families=None):
+          train_ids=None, use_families: bool = True, callback=None, families=None, progress=None):
     """Train a model from scratch; returns (model, record) with losses and the data used.
 
     families: the family chains for augmentation (default: all of data/protein/families when
     use_families). After training, probabilities are Platt-scaled on the dssp50 training chains.
+    progress(stage, done, total), if given, is called after every epoch ("training"). Threads
+    are the caller's (the command sets them); torch's global RNG is seeded inside
+    torch.random.fork_rng, so the caller's random state is left as it was.
     """
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)       # the initial weights and dropout masks
+        return _train(seed, training, model_config, train_ids, use_families, callback, families, progress)
+
+
+def _train(seed, training, model_config, train_ids, use_families, callback, families, progress):
     import torch
 
     from attnbio.protein.data import load_dssp50, load_families, split_ids
     from attnbio.protein.model import ProteinAttentionModel
 
     cfg = dict(DEFAULT_TRAINING, **(training or {}))
-    torch.set_num_threads(threads)
-    torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     gen = torch.Generator().manual_seed(seed)
     if train_ids is None:
@@ -197,6 +204,8 @@ def train(seed: int = 0, training: dict | None = None, model_config: dict | None
         log.info("epoch %d loss %.4f (%.0f s)", epoch + 1, losses[-1], time.perf_counter() - t0)
         if callback is not None:
             callback(model, epoch + 1)
+        if progress is not None:
+            progress("training", epoch + 1, cfg["epochs"])
     calibration = fit_calibration(model, core)
     record = {"training": cfg, "train_ids": list(train_ids), "calibration": calibration,
               "family_ids": [f"{ex.group}/{ex.id}" for ex in families],
@@ -208,76 +217,54 @@ def math_ceil(x: float) -> int:
     return int(-(-x // 1))
 
 
-def main(argv=None) -> None:
+def train_protein(seed: int = 0, training: dict | None = None, model_config: dict | None = None,
+                  dev: bool = False, use_families: bool = True, command: str = "", progress=None):
+    """One protein model as `attnbio train protein` trains it: (model, card without sha256).
+
+    training / model_config: overrides of DEFAULT_TRAINING / model.DEFAULT_CONFIG. dev: tuning
+    mode, every 4th training protein is held out and reported on instead of the validation
+    proteins (which stay untouched). The card's held-out metrics are evaluate() on the held-out
+    proteins; `command` is the command line recorded in the card.
+    """
     import torch
 
-    from attnbio.io.weights import save_weights
+    from attnbio.errors import InputError
     from attnbio.protein.data import load_dssp50, split_ids
-
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--epochs", type=int, default=DEFAULT_TRAINING["epochs"])
-    ap.add_argument("--out", default=None, help="weights path (.safetensors); card beside it")
-    ap.add_argument("--dev", action="store_true",
-                    help="tuning mode: hold out every 4th training protein and report on those "
-                         "(the validation proteins stay untouched)")
-    ap.add_argument("--no-families", action="store_true")
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--model-set", action="append", default=[], metavar="KEY=VALUE",
-                    help="override a model setting, e.g. --model-set init_sharpness=1")
-    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="override a training setting, e.g. --set entropy_weight=0.02")
-    args = ap.parse_args(argv)
-    overrides = {"epochs": args.epochs}
-    for item in args.set:
-        key, _, value = item.partition("=")
-        if key not in DEFAULT_TRAINING:
-            ap.error(f"--set {key}: unknown setting (known: {', '.join(DEFAULT_TRAINING)})")
-        overrides[key] = type(DEFAULT_TRAINING[key])(value)
     from attnbio.protein.model import DEFAULT_CONFIG
 
-    model_overrides = {}
-    for item in args.model_set:
-        key, _, value = item.partition("=")
-        if key not in DEFAULT_CONFIG:
-            ap.error(f"--model-set {key}: unknown setting (known: {', '.join(DEFAULT_CONFIG)})")
-        model_overrides[key] = type(DEFAULT_CONFIG[key])(value)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    for what, given, known in (("training", training, DEFAULT_TRAINING),
+                               ("model", model_config, DEFAULT_CONFIG)):
+        unknown = sorted(set(given or {}) - set(known))
+        if unknown:
+            raise InputError(f"unknown {what} setting {unknown[0]!r} (known: {', '.join(known)})")
     train_ids, val_ids = split_ids()
-    if args.dev:
+    if dev:
         val_ids = train_ids[::4]
         train_ids = [i for i in train_ids if i not in val_ids]
-    model, record = train(seed=args.seed, training=overrides, model_config=model_overrides,
-                          train_ids=train_ids,
-                          use_families=not args.no_families, threads=args.threads)
-    metrics = evaluate(model, load_dssp50(val_ids), seed=args.seed)
+    model, record = train(seed=seed, training=training, model_config=model_config,
+                          train_ids=train_ids, use_families=use_families, progress=progress)
+    metrics = evaluate(model, load_dssp50(val_ids), seed=seed)
     for name, m in metrics.items():
         log.info("%-7s long P@L %.3f  long P@L/5 %.3f  medium P@L/5 %.3f", name,
                  m["long_P@L"], m["long_P@L/5"], m["medium_P@L/5"])
-    if args.out:
-        card = {
-            "kind": "attnbio.protein",
-            "format_version": "1",
-            "description": "Protein transformer (per-head W_Q/W_K, relative bias, null key); "
-                           "contacts by logistic regression over APC-corrected attention.",
-            "config": model.config,
-            "seed": args.seed,
-            "command": " ".join(["python -m attnbio.protein.train"] + (argv or sys.argv[1:])),
-            "data": {
-                "source": "data/protein (copies of wwPDB entries: dssp50 from MDAnalysisTests "
-                          "2.11.0, families from THESEUS 3.3.0)",
-                "split": "whole dssp50 proteins: every 4th name in sorted order from the 2nd "
-                         "is validation; families used for training augmentation only",
-                "validation_ids": val_ids,
-                **record,
-            },
-            "contact_definition": "CB-CB < 8 A (virtual CB for Gly), pairs >= 6 apart",
-            "heldout_metrics": metrics,
-            "torch_version": torch.__version__,
-        }
-        save_weights(args.out, dict(model.state_dict()), card)
-        log.info("wrote %s", args.out)
-
-
-if __name__ == "__main__":
-    main()
+    card = {
+        "kind": "attnbio.protein",
+        "format_version": "1",
+        "description": "Protein transformer (per-head W_Q/W_K, relative bias, null key); "
+                       "contacts by logistic regression over APC-corrected attention.",
+        "config": model.config,
+        "seed": seed,
+        "command": command,
+        "data": {
+            "source": "data/protein (copies of wwPDB entries: dssp50 from MDAnalysisTests "
+                      "2.11.0, families from THESEUS 3.3.0)",
+            "split": "whole dssp50 proteins: every 4th name in sorted order from the 2nd "
+                     "is validation; families used for training augmentation only",
+            "validation_ids": val_ids,
+            **record,
+        },
+        "contact_definition": "CB-CB < 8 A (virtual CB for Gly), pairs >= 6 apart",
+        "heldout_metrics": metrics,
+        "torch_version": torch.__version__,
+    }
+    return model, card

@@ -5,6 +5,9 @@ Each step takes a random training protein, perturbs its whole C-alpha trace
 the clean structure (cross-entropy over distance bins, AF2 suppl. 1.9.8). The same head is also
 trained on the pair representation before each block (weight `aux_weight`), which keeps the
 'before triangle updates' distogram meaningful for comparison.
+
+Command line: `attnbio train refine -o OUT.safetensors [--init STAGE1.safetensors] ...`
+(attnbio/commands/train.py); `make models-refine` retrains the bundled weights in two stages.
 """
 from __future__ import annotations
 
@@ -72,15 +75,24 @@ def triangle_inequality_loss(logits, model, d_true, margin: float = 2.0, slack: 
 def train_refiner(proteins: list[Protein], cfg: RefineConfig | None = None, steps: int = 1500,
                   batch: int = 4, crop: int = 64, lr: float = 2e-3, seed: int = 0,
                   aux_weight: float = 0.3, tri_weight: float = 1.0, tri_slack: float = 0.0,
-                  init: dict | None = None, log_every: int = 100):
+                  init: dict | None = None, log_every: int = 100, progress=None):
     """Train a RefineModel on `proteins`; returns (model, history list of (step, loss)).
 
     Loss: distogram cross-entropy after the blocks + aux_weight x mean cross-entropy of the
     heads before each block + tri_weight x triangle_inequality_loss of the final expected
     distances (hinge with `tri_slack` A of room, Angstrom per pair). `init`: a state dict to
-    start from (fine-tuning) instead of the random initialisation.
+    start from (fine-tuning) instead of the random initialisation. progress(stage, done,
+    total), if given, is called after every step ("training"). torch's global RNG is seeded
+    inside torch.random.fork_rng, so the caller's random state is left as it was.
     """
-    torch.manual_seed(seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)       # the initial weights
+        return _train_refiner(proteins, cfg, steps, batch, crop, lr, seed, aux_weight, tri_weight,
+                              tri_slack, init, log_every, progress)
+
+
+def _train_refiner(proteins, cfg, steps, batch, crop, lr, seed, aux_weight, tri_weight, tri_slack,
+                   init, log_every, progress):
     rng = np.random.default_rng(seed)
     model = RefineModel(cfg)
     if init is not None:
@@ -109,20 +121,21 @@ def train_refiner(proteins: list[Protein], cfg: RefineConfig | None = None, step
         if step % log_every == 0 or step == steps:
             history.append((step, running))
             log.info("step %d/%d  distogram CE %.3f  (%.0f s)", step, steps, running, time.perf_counter() - t0)
+        if progress is not None:
+            progress("training", step, steps)
     model.eval()
     return model, history
 
 
-def save_refiner(model, path, history, train_names, held_names, settings: dict,
-                 command: str | None = None, heldout_metrics: list[dict] | None = None,
-                 length_range: tuple[int, int] | None = None) -> dict:
-    """Write weights and model card (kind attnbio.refine) with the training provenance.
+def refine_card(model, history, train_names, held_names, settings: dict,
+                command: str | None = None, heldout_metrics: list[dict] | None = None,
+                length_range: tuple[int, int] | None = None) -> dict:
+    """The model card (kind attnbio.refine, without sha256) with the training provenance.
 
     `command` is the command line that retrains these weights; `heldout_metrics` the per-sigma
     rows of evaluate.heldout_quality on the held-out proteins (stored rounded to 4 digits).
     """
     from attnbio import __version__
-    from attnbio.io.weights import save_weights
 
     card = {
         "kind": "attnbio.refine",
@@ -148,51 +161,42 @@ def save_refiner(model, path, history, train_names, held_names, settings: dict,
         # training chain lengths: `attnbio refine` keeps plausible inputs outside them
         "length_range": None if length_range is None else [int(length_range[0]), int(length_range[1])],
     }
-    return save_weights(path, model.state_dict(), card)
+    return card
 
 
-def main(argv=None) -> None:
-    """`python -m attnbio.structure.train OUT.safetensors`: retrain the bundled refiner."""
-    import argparse
+DEFAULT_SETTINGS = {"steps": 1500, "batch": 2, "crop": 64, "lr": 2e-3, "seed": 0, "tri_weight": 1.0, "tri_slack": 0.0}
 
+
+def train_refine(steps: int = DEFAULT_SETTINGS["steps"], batch: int = DEFAULT_SETTINGS["batch"],
+                 crop: int = DEFAULT_SETTINGS["crop"], lr: float = DEFAULT_SETTINGS["lr"],
+                 seed: int = DEFAULT_SETTINGS["seed"], tri_weight: float = DEFAULT_SETTINGS["tri_weight"],
+                 tri_slack: float = DEFAULT_SETTINGS["tri_slack"], init=None, evaluate: bool = True,
+                 command: str = "", progress=None):
+    """The refiner as `attnbio train refine` trains it on data/refine: (model, card without sha256).
+
+    init: a refine weights file (with its card) to fine-tune instead of starting from random
+    weights. evaluate: score the held-out proteins (evaluate.heldout_quality, about 2 min on
+    one core) into the card's heldout_metrics. `command` is recorded as training.command.
+    """
     from attnbio.structure.data import load_proteins, split
 
-    ap = argparse.ArgumentParser(description="Retrain the attnbio refine model.")
-    ap.add_argument("out", nargs="?", default="attnbio/weights/refine.safetensors")
-    ap.add_argument("--steps", type=int, default=DEFAULT_SETTINGS["steps"])
-    ap.add_argument("--batch", type=int, default=DEFAULT_SETTINGS["batch"])
-    ap.add_argument("--crop", type=int, default=DEFAULT_SETTINGS["crop"])
-    ap.add_argument("--lr", type=float, default=DEFAULT_SETTINGS["lr"])
-    ap.add_argument("--seed", type=int, default=DEFAULT_SETTINGS["seed"])
-    ap.add_argument("--tri-weight", type=float, default=DEFAULT_SETTINGS["tri_weight"])
-    ap.add_argument("--tri-slack", type=float, default=DEFAULT_SETTINGS["tri_slack"])
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--init", default=None, help="start from these weights (.safetensors with card) instead of random")
-    ap.add_argument("--no-eval", action="store_true", help="skip scoring the held-out proteins")
-    args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="attnbio: %(message)s")
-    torch.set_num_threads(args.threads)
     train, held = split(load_proteins())
-    init = cfg = None
-    if args.init:
+    init_tensors = cfg = None
+    if init is not None:
         from attnbio.io.weights import load_weights
         from attnbio.structure.model import load_model
 
-        tensors, init_card = load_weights(args.init, expect_kind="attnbio.refine")
-        cfg, init = load_model(tensors, init_card).cfg, tensors
-    settings = {"steps": args.steps, "batch": args.batch, "crop": args.crop, "lr": args.lr,
-                "seed": args.seed, "tri_weight": args.tri_weight, "tri_slack": args.tri_slack, "aux_weight": 0.3,
-                "init": None if init is None else {"file": str(args.init), "sha256": init_card["sha256"],
+        init_tensors, init_card = load_weights(init, expect_kind="attnbio.refine")
+        cfg = load_model(init_tensors, init_card).cfg
+    settings = {"steps": steps, "batch": batch, "crop": crop, "lr": lr, "seed": seed,
+                "tri_weight": tri_weight, "tri_slack": tri_slack, "aux_weight": 0.3,
+                "init": None if init is None else {"file": str(init), "sha256": init_card["sha256"],
                                                    "command": init_card.get("training", {}).get("command")}}
-    command = (f"python -m attnbio.structure.train {args.out} --steps {args.steps} --batch {args.batch} "
-               f"--crop {args.crop} --lr {args.lr:g} --seed {args.seed} --tri-weight {args.tri_weight:g} "
-               f"--tri-slack {args.tri_slack:g} --threads {args.threads}"
-               + (f" --init {args.init}" if args.init else ""))
-    model, history = train_refiner(train, cfg, steps=args.steps, batch=args.batch, crop=args.crop,
-                                   lr=args.lr, seed=args.seed, tri_weight=args.tri_weight,
-                                   tri_slack=args.tri_slack, init=init)
+    model, history = train_refiner(train, cfg, steps=steps, batch=batch, crop=crop, lr=lr, seed=seed,
+                                   tri_weight=tri_weight, tri_slack=tri_slack, init=init_tensors,
+                                   progress=progress)
     metrics = None
-    if not args.no_eval:
+    if evaluate:
         from attnbio.structure.evaluate import heldout_quality
 
         log.info("scoring the %d held-out proteins", len(held))
@@ -201,13 +205,7 @@ def main(argv=None) -> None:
             log.info("held-out sigma %.0f: lDDT-Ca input %.3f refined %.3f baseline %.3f; "
                      "triangle violations %.0f -> %.0f", r["sigma"], r["lddt_input"], r["lddt_refined"],
                      r["lddt_baseline"], r["tri_before"], r["tri_after"])
-    card = save_refiner(model, args.out, history, [p.name for p in train], [p.name for p in held], settings,
-                        command=command, heldout_metrics=metrics,
-                        length_range=(min(len(p.ca) for p in train), max(len(p.ca) for p in train)))
-    log.info("wrote %s (sha256 %s)", args.out, card["sha256"][:12])
-
-
-DEFAULT_SETTINGS = {"steps": 1500, "batch": 2, "crop": 64, "lr": 2e-3, "seed": 0, "tri_weight": 1.0, "tri_slack": 0.0}
-
-if __name__ == "__main__":
-    main()
+    card = refine_card(model, history, [p.name for p in train], [p.name for p in held], settings,
+                       command=command, heldout_metrics=metrics,
+                       length_range=(min(len(p.ca) for p in train), max(len(p.ca) for p in train)))
+    return model, card

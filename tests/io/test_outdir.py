@@ -166,3 +166,64 @@ def test_kill_9_during_the_commit_leaves_the_old_or_the_new_result(tmp_path, no_
         assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
         subprocess.run(["rm", "-rf", str(out)], check=True)
     assert 1 in seen and 2 in seen           # the kills landed before and after the swap
+
+
+def test_a_full_disk_inside_the_run_is_one_output_error_and_the_earlier_result_stays(tmp_path):
+    import errno
+
+    from attnbio.errors import OutputError
+
+    out = tmp_path / "out"
+    with staged_outdir(out) as t:
+        _write(t, {"a.tsv": "old"})
+    with pytest.raises(OutputError, match="No space left on device.*nothing was written"):
+        with staged_outdir(out) as t:
+            _write(t, {"a.tsv": "half"})
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert (out / "a.tsv").read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_file_in_the_way_is_refused(tmp_path):
+    (tmp_path / "out").write_text("a user's file")
+    with pytest.raises(InputError, match="exists and is not a folder"):
+        with staged_outdir(tmp_path / "out"):
+            pass
+    assert (tmp_path / "out").read_text() == "a user's file"
+
+
+def test_a_linked_outdir_is_filled_through_the_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    for text in ("first", "second"):
+        with staged_outdir(tmp_path / "link") as t:
+            _write(t, {"a.tsv": text})
+    assert (tmp_path / "link").is_symlink() and (tmp_path / "real" / "a.tsv").read_text() == "second"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]
+
+
+def test_without_an_atomic_exchange_the_old_result_still_goes_as_a_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(od, "_exchange", lambda a, b: False)     # e.g. a network filesystem
+    out = tmp_path / "out"
+    with staged_outdir(out) as t:
+        _write(t, {"a.tsv": "old", "stale.png": "old only"})
+    with staged_outdir(out) as t:
+        _write(t, {"a.tsv": "new"})
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "a.tsv"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]        # no .out.old-* left
+
+
+def test_other_hosts_leftovers_are_kept_for_a_day(tmp_path):
+    young, old = ".out.partial-123-0badc0de-otherhost", ".out.old-456-0badc0de-otherhost"
+    for name in (young, old):
+        (tmp_path / name).mkdir()
+    past = time.time() - od.OTHER_HOST_MAX_AGE_S - 60
+    os.utime(tmp_path / old, (past, past))
+    assert remove_leftovers(tmp_path, "out") == [tmp_path / old]   # that host may still be writing young
+    assert [p.name for p in tmp_path.iterdir()] == [young]
+
+
+def test_atomic_path_is_a_hidden_sibling_named_after_this_process(tmp_path):
+    tmp = od.atomic_path(tmp_path / "sub" / "motifs.meme")
+    assert tmp.parent == tmp_path / "sub"                 # same folder: the rename cannot cross disks
+    assert tmp.name == f".motifs.meme.tmp-{os.getpid()}"

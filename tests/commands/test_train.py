@@ -1,0 +1,153 @@
+"""`attnbio train motifs|protein|protein-ensemble|refine`: a tiny run of each writes weights and a
+card that passes the card schema and says how to retrain it; bad options are one exit-2 line.
+
+The protein and refine runs train on a few of the bundled proteins (the split functions are
+narrowed for speed); the code path is the one `make models` runs.
+"""
+import hashlib
+import json
+import shutil
+import sys
+
+import numpy as np
+import pytest
+
+from attnbio.cli import main
+from attnbio.io.weights import load_weights, sha256_file
+
+
+def attnbio(monkeypatch, *args) -> int:
+    """Run the CLI in this process as `attnbio ARGS` (sys.argv too: the card records it)."""
+    args = [str(a) for a in args]
+    monkeypatch.setattr(sys, "argv", ["attnbio", *args])
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    return e.value.code
+
+
+@pytest.fixture
+def few_proteins(monkeypatch):
+    """protein.data.split_ids narrowed to 3 training and 2 validation proteins."""
+    from attnbio.protein import data
+
+    train, val = data.split_ids()
+    monkeypatch.setattr(data, "split_ids", lambda *a, **k: (train[:3], val[:2]))
+    return train[:3], val[:2]
+
+
+TINY_PROTEIN = ["--epochs", "1", "--no-families", "--model-set", "dim=8", "--model-set", "heads=2",
+                "--model-set", "layers=1", "--threads", "1"]
+
+
+def test_protein_and_ensemble_write_cards_that_load(tmp_path, monkeypatch, few_proteins):
+    from attnbio.protein.model import build_model
+
+    members = []
+    for seed in (3, 4):
+        path = tmp_path / f"seed{seed}.safetensors"
+        assert attnbio(monkeypatch, "-q", "train", "protein", *TINY_PROTEIN, "--seed", seed, "-o", path) == 0
+        tensors, card = load_weights(path, expect_kind="attnbio.protein")   # schema + sha256
+        assert card["command"] == f"attnbio -q train protein {' '.join(TINY_PROTEIN)} --seed {seed} -o {path}"
+        assert card["seed"] == seed and card["config"]["dim"] == 8 and card["config"]["layers"] == 1
+        assert card["data"]["train_ids"] == few_proteins[0] and card["data"]["validation_ids"] == few_proteins[1]
+        assert card["data"]["training"]["epochs"] == 1 and len(card["data"]["losses"]) == 1
+        assert set(card["heldout_metrics"]) == {"model", "kd_sum", "random"}
+        build_model(card).load_state_dict(tensors)
+        members.append((path, tensors))
+    assert not all(np.array_equal(members[0][1][k], members[1][1][k]) for k in members[0][1])
+
+    out = tmp_path / "ensemble.safetensors"
+    assert attnbio(monkeypatch, "-q", "train", "protein-ensemble", members[0][0], members[1][0],
+                   "--threads", "1", "-o", out) == 0
+    tensors, card = load_weights(out, expect_kind="attnbio.protein")
+    assert card["command"].startswith("attnbio -q train protein-ensemble ")
+    assert [m["seed"] for m in card["members"]] == [3, 4]
+    assert [m["sha256"] for m in card["members"]] == [sha256_file(p) for p, _ in members]
+    assert all(m["command"].startswith("attnbio -q train protein ") for m in card["members"])
+    assert isinstance(card["lens_replication"]["rows"], list) and "protocol" in card["lens_replication"]
+    assert set(card["heldout_metrics"]) == {"model", "kd_sum", "random"}
+    build_model(card).load_state_dict(tensors)
+    # The first member's weights are the ensemble's first slot, unchanged.
+    first = {k.split(".", 2)[2]: v for k, v in tensors.items() if k.startswith("members.0.")}
+    assert first and all(np.array_equal(first[k], members[0][1][k]) for k in first)
+
+
+@pytest.fixture
+def few_structures(tmp_path, monkeypatch):
+    """structure.data.load_proteins reading 5 of the bundled structures (4 train, 1 held out)."""
+    from attnbio.structure import data
+
+    folder = tmp_path / "structures"
+    folder.mkdir()
+    for path in sorted(data.DATA_DIR.glob("*.pdb*"))[:5]:
+        shutil.copy(path, folder)
+    load = data.load_proteins
+    monkeypatch.setattr(data, "load_proteins", lambda *a, **k: load(folder))
+    return folder
+
+
+def test_refine_trains_fine_tunes_and_repeats_bit_for_bit(tmp_path, monkeypatch, few_structures):
+    from attnbio.structure.model import load_model
+
+    tiny = ["--steps", "2", "--batch", "1", "--crop", "16", "--threads", "1", "--no-eval"]
+    first, again, other = (tmp_path / f"{n}.safetensors" for n in ("first", "again", "other"))
+    for path, seed in ((first, 0), (again, 0), (other, 1)):
+        assert attnbio(monkeypatch, "-q", "train", "refine", *tiny, "--seed", seed, "-o", path) == 0
+    assert first.read_bytes() == again.read_bytes()          # same seed, same bytes
+    assert first.read_bytes() != other.read_bytes()
+    tensors, card = load_weights(first, expect_kind="attnbio.refine")
+    assert card["training"]["command"] == f"attnbio -q train refine {' '.join(tiny)} --seed 0 -o {first}"
+    assert card["training"]["steps"] == 2 and card["training"]["init"] is None
+    assert len(card["training"]["train_proteins"]) == 4 and len(card["training"]["heldout_proteins"]) == 1
+    assert card["heldout_metrics"] is None
+    load_model(tensors, card)
+
+    tuned = tmp_path / "tuned.safetensors"          # stage 2 of `make models-refine` (scoring: 11 s, skipped)
+    assert attnbio(monkeypatch, "-q", "train", "refine", *tiny, "--init", first, "--seed", "1", "-o", tuned) == 0
+    tensors, card = load_weights(tuned, expect_kind="attnbio.refine")
+    init = card["training"]["init"]
+    assert init == {"file": str(first), "sha256": sha256_file(first),
+                    "command": f"attnbio -q train refine {' '.join(tiny)} --seed 0 -o {first}"}
+    assert tuned.read_bytes() != other.read_bytes()   # fine-tuned from `first`, not from scratch
+
+
+def _fasta(path, n, rng, motif=""):
+    with open(path, "w") as fh:
+        for i in range(n):
+            seq = "".join(rng.choice(list("ACGT"), 60))
+            if motif:
+                seq = seq[:20] + motif + seq[20 + len(motif):]
+            fh.write(f">s{i}\n{seq}\n")
+    return path
+
+
+def test_motifs_writes_the_card_attnbio_motifs_writes(tmp_path, monkeypatch):
+    from attnbio.motifs.model import load_model
+
+    rng = np.random.default_rng(0)
+    pos = _fasta(tmp_path / "pos.fa", 40, rng, motif="TGACTCA")
+    out = tmp_path / "m.safetensors"
+    assert attnbio(monkeypatch, "-q", "train", "motifs", pos, "--epochs", "1", "--seed", "3",
+                   "--threads", "1", "-o", out) == 0
+    model, card = load_model(out)                               # schema, sha256, shapes
+    assert card["command"] == f"attnbio -q train motifs {pos} --epochs 1 --seed 3 --threads 1 -o {out}"
+    assert card["seed"] == 3 and card["training"]["epochs"] == 1 and card["training"]["seed"] == 3
+    assert card["data"] == {"positives": str(pos),
+                            "positives_sha256": hashlib.sha256(pos.read_bytes()).hexdigest(),
+                            "negatives": "dinucleotide-shuffled positives (seed 3)"}
+    assert 0 <= card["metrics"]["test_auroc"] <= 1 and "train_seconds" not in card["metrics"]
+    assert json.loads(out.with_suffix(".json").read_text())["weights_file"] == "m.safetensors"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["refine", "-o", "{tmp}/w.pt"], ".safetensors"),
+    (["protein", "--set", "bogus=1", "-o", "{tmp}/w.safetensors"], "--set bogus=1: unknown setting"),
+    (["protein", "--model-set", "dim=eight", "-o", "{tmp}/w.safetensors"], "'eight' is not a int"),
+    (["protein-ensemble", "attnbio/weights/refine.safetensors", "-o", "{tmp}/w.safetensors"], "expected 'attnbio.protein'"),
+    (["motifs", "{tmp}/missing.fa", "-o", "{tmp}/w.safetensors"], "missing.fa"),
+])
+def test_bad_options_are_one_line_and_write_nothing(tmp_path, monkeypatch, capsys, args, words):
+    code = attnbio(monkeypatch, "-q", "train", *[a.format(tmp=tmp_path) for a in args])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and words in lines[0], lines
+    assert not list(tmp_path.iterdir())
