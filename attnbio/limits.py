@@ -34,4 +34,4 @@ def check_refine(n_residues: int, n_chains: int, where: str) -> None:
         raise InputError(f"{where}: {n_residues} residues in {n_chains} chain(s); attnbio refine takes at most "
                          f"{REFINE_MAX_RESIDUES} residues in one run (the pair representation grows with the "
                          f"square of the length; --chunk-size lowers only the triangle layers' share): "
-                         f"refine fewer chains with --chains")
+                         f"refine fewer chains with --chain")

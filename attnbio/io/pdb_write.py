@@ -6,6 +6,7 @@ each chain, END at the end. The B-factor column carries a per-residue value chos
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import numpy as np
 from attnbio.io.outdir import atomic_path
 
 ATOM_ORDER = ("N", "CA", "C", "O", "CB")
+REMARK_WIDTH = 80 - len("REMARK 250 ")   # text columns of one REMARK record
 
 
 @dataclass
@@ -36,7 +38,10 @@ def _atom_line(serial, name, resname, chain, resnum, icode, xyz, bfac) -> str:
 
 def pdb_text(chains: list[ChainOut], remarks: list[str] | None = None) -> str:
     """The PDB file as text (lines of 80 columns)."""
-    lines = [f"REMARK 250 {r}"[:80] for r in (remarks or [])]
+    # A remark longer than a record holds goes on as many REMARK 250 lines as it needs, broken
+    # between words (wwPDB v3.3: free text, 80-column records), never cut.
+    lines = [f"REMARK 250 {part}" for r in (remarks or [])
+             for part in (textwrap.wrap(r, REMARK_WIDTH, break_long_words=True) or [""])]
     serial = 1
     for ch in chains:
         cid = (ch.id or "A")[:1]

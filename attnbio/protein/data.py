@@ -235,10 +235,18 @@ def read_folds(path=FOLDS_FILE) -> dict[str, int]:
     return out
 
 
-if __name__ == "__main__":
-    import sys
+def main(argv=None) -> None:
+    """`python -m attnbio.protein.data [--folds]`: rewrite split.tsv, or with --folds folds.tsv."""
+    import argparse
 
-    if "--folds" in sys.argv:
+    ap = argparse.ArgumentParser(description="Rewrite data/protein/split.tsv (or folds.tsv).")
+    ap.add_argument("--folds", action="store_true", help="write folds.tsv instead of split.tsv")
+    args = ap.parse_args(argv)
+    if args.folds:
         write_folds_table()
     else:
         write_split_table(DATA_DIR / "split.tsv")
+
+
+if __name__ == "__main__":
+    main()

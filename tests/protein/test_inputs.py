@@ -24,6 +24,7 @@ def test_fasta_rules(tmp_path):
     (">a\nMK-V\n", "line 2: record 'a': '-' is not an amino-acid letter"),
     ("MKV\n", "line 1: sequence text before"),
     (">a\n>b\nMK\n", "record 'a' has no sequence"),
+    (">a\nACGTN\n>b\nGATTACA\n", "record 'a' .and every other record. holds only A, C, G, T/U and N"),
     ("> \nMK\n", "header without a record ID"),
 ])
 def test_fasta_errors(tmp_path, text, message):
@@ -31,6 +32,13 @@ def test_fasta_errors(tmp_path, text, message):
     p.write_text(text)
     with pytest.raises(InputError, match=message):
         read_protein_fasta(p)
+
+
+def test_nucleotide_letters_in_a_protein_file_are_fine(tmp_path):
+    """Only a file made wholly of nucleotide letters is refused: one protein record is enough."""
+    p = tmp_path / "mixed.fa"
+    p.write_text(">a\nACGT\n>b\nMKVLA\n")
+    assert [r.sequence for r in read_protein_fasta(p)] == ["ACGT", "MKVLA"]
 
 
 def test_mixed_inputs_and_duplicate_ids(tmp_path):

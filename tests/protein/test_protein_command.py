@@ -124,3 +124,31 @@ def test_wrong_model_kind(tmp_path, capsys):
     (tmp_path / "m.json").write_text(json.dumps({"kind": "attnbio.motifs"}))
     code, err = run(["protein", REAL, "--model", w, "-o", tmp_path / "o"], capsys)
     assert code == 2 and "expected 'attnbio.protein'" in err
+
+
+def test_stdin_dash(tmp_path, capsys, monkeypatch):
+    """`attnbio protein -` reads FASTA from stdin; results.h5 hashes the bytes read."""
+    import hashlib
+    import io
+    import json
+    import sys
+
+    data = b">from_stdin\nMKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQAPILSRV\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code, err = run(["protein", "-", "--threads", "1", "--no-heatmaps", "-o", tmp_path / "o"], capsys)
+    assert code == 0, err
+    assert [c["protein_id"] for c in read_tsv(tmp_path / "o" / "contacts.tsv")] == ["from_stdin"] * 40
+    with h5py.File(tmp_path / "o" / "results.h5") as h5:
+        assert json.loads(h5.attrs["input_sha256"]) == {"-": hashlib.sha256(data).hexdigest()}
+        assert h5["proteins/0"].attrs["source"] == "-"
+
+
+@pytest.mark.parametrize("text", [">dna\nACGTACGTNNACGTTTGACA\n>b\nacgt\n", ">rna\nACGUACGUUUGACAGU\n"])
+def test_nucleotide_fasta_exit_2(text, tmp_path, capsys):
+    """A FASTA of only A, C, G, T/U, N is DNA or RNA: one line, exit 2, no output."""
+    fa = tmp_path / "n.fa"
+    fa.write_text(text)
+    code, err = run(["protein", fa, "-o", tmp_path / "o"], capsys)
+    assert code == 2 and "Traceback" not in err and err.count("\n") == 1, err
+    assert f"{fa}: line 1: record " in err and "not protein" in err
+    assert not (tmp_path / "o").exists()

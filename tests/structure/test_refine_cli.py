@@ -144,3 +144,37 @@ def test_user_mistakes_exit_2_with_one_line(tmp_path, capsys):
     code, err = run_here(capsys, PDB, "--reference", other, "-o", tmp_path / "out2")
     assert code == 2 and "shares 0 residues" in err
     assert not (tmp_path / "out2").exists()
+
+
+TWO_CHAINS = Path(__file__).resolve().parents[1] / "data" / "protein" / "two_chains.pdb"  # chains A, B: 4 residues each
+
+
+def test_chain_repeatable_and_chains_alias(tmp_path, capsys):
+    """--chain A --chain B picks both chains; one --chain A alone is 4 residues (refused); the
+    deprecated --chains A,B still works and writes the same files."""
+    import h5py
+
+    code, err = run_here(capsys, TWO_CHAINS, "--chain", "A", "--iterations", "20", "-o", tmp_path / "a")
+    assert code == 2 and "only 4 residues" in err and len(err.strip().splitlines()) == 1, err
+    code, err = run_here(capsys, TWO_CHAINS, "--chain", "A", "--chain", "B", "--iterations", "20",
+                         "-o", tmp_path / "ab")
+    assert code == 0, err
+    with h5py.File(tmp_path / "ab" / "pair.h5") as h5:
+        assert h5["residues/chain"][...].tolist() == [b"A"] * 4 + [b"B"] * 4
+    code, err = run_here(capsys, TWO_CHAINS, "--chains", "A,B", "--iterations", "20", "-o", tmp_path / "old")
+    assert code == 0 and "--chains is deprecated: use --chain A --chain B" in err, err
+    for name in ("refined.pdb", "metrics.tsv"):
+        assert (tmp_path / "old" / name).read_bytes() == (tmp_path / "ab" / name).read_bytes()
+    assert "--chains" not in subprocess.run([sys.executable, "-m", "attnbio.cli", "refine", "--help"],
+                                            capture_output=True, text=True).stdout   # hidden
+
+
+def test_remark_lines_complete(refined):
+    """refined.pdb's REMARK text is wrapped over 80-column records, never cut mid-word."""
+    tmp, _, _ = refined
+    lines = (tmp / "out" / "refined.pdb").read_text().splitlines()
+    remarks = [ln for ln in lines if ln.startswith("REMARK")]
+    assert len(remarks) >= 2 and all(len(ln) == 80 and ln.startswith("REMARK 250 ") for ln in remarks)
+    assert " ".join(ln[11:].strip() for ln in remarks) == ("attnbio refine: refined coordinates; "
+                                                           "B-factor = 100 x distogram confidence")
+    assert remarks[-1][11:].strip() == "confidence"    # 279cc45 cut the one line at "confi"
