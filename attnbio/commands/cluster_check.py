@@ -9,7 +9,7 @@ import click
 @click.command("cluster-check")
 @click.option("--profile", "profile", default="workflows/profiles/slurm", show_default=True,
               type=click.Path(), help="Snakemake profile folder (or its config.yaml) to check.")
-@click.option("--configfile", type=click.Path(dir_okay=False), default=None,
+@click.option("--configfile", type=click.Path(dir_okay=False, allow_dash=True), default=None,
               help="Workflow config: check each rule's threads and memory and its `attnbio` command "
                    "(default: the profile alone, command attnbio).")
 @click.option("--quiet-ok", is_flag=True, help="Print nothing when there is no problem.")
@@ -22,13 +22,15 @@ def command(profile, configfile, quiet_ok):
     from attnbio.cluster import check, request_from_profile
     from attnbio.errors import InputError
 
+    from attnbio.io.source import read_source_text
+
     cfg = None
     if configfile:
         import yaml
+        text = read_source_text(configfile, "workflow config")     # '-' is stdin
         try:
-            with open(configfile) as fh:
-                cfg = yaml.safe_load(fh) or {}
-        except (OSError, yaml.YAMLError) as err:
+            cfg = yaml.safe_load(text) or {}
+        except yaml.YAMLError as err:
             raise InputError(f"{configfile}: cannot read the workflow config ({str(err).splitlines()[0]})") from None
         if not isinstance(cfg, dict):
             raise InputError(f"{configfile}: a workflow config is a YAML mapping")

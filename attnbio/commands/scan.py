@@ -37,10 +37,12 @@ def command(fasta, model_path, motifs_path, outdir, batch_size, max_length, site
     of sequences, and `attnbio merge` joins shard outputs into what one run would have written.
     """
     from attnbio.io.outdir import staged_outdir
+    from attnbio.io.source import only_one_stdin
     from attnbio.scan.inputs import RegionSettings
     from attnbio.scan.pipeline import ScanRequest, run_scan
     from attnbio.scan.stream import ScanConfig
 
+    only_one_stdin(FASTA=fasta, **{"--motifs": motifs_path})
     dev = setup_runtime(threads, seed, device)
     cfg = ScanConfig(batch_size=batch_size, max_length=max_length, site_pvalue=site_pvalue, device=str(dev))
     with staged_outdir(outdir) as tmp, make_progress() as progress:

@@ -277,12 +277,16 @@ def load_series(series, column, dataset) -> tuple[np.ndarray, str]:
 
 
 def _read_column(path, column):
+    """Column `column` of the CSV file `path` ('-': stdin, read once through attnbio.io.source)."""
+    import io
+
     import pandas as pd
 
+    from attnbio.io.source import check_path, read_source_bytes
+
+    check_path(path, "CSV file", missing="no such file")
     try:
-        table = pd.read_csv(path)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        table = pd.read_csv(io.BytesIO(read_source_bytes(path, "CSV file")))
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
         raise InputError(f"{path}: not a readable CSV file ({str(err).splitlines()[0]})") from None
     if column not in table.columns:

@@ -101,13 +101,10 @@ def write_homer(path, motifs: list[Motif], thresholds: list[float]) -> None:
 
 def read_homer(path) -> list[tuple[Motif, float]]:
     """Read a HOMER .motif file -> [(motif, log-odds threshold)]; rows are normalised to sum to 1."""
+    from attnbio.io.source import read_source_text
+
+    lines = read_source_text(path, "HOMER motif file").splitlines()   # '-' and pipes work too
     path = Path(path)
-    try:
-        lines = path.read_text().splitlines()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a text file") from None
     out, header, rows = [], None, []
 
     def close(lineno):
@@ -149,13 +146,10 @@ _MATRIX = re.compile(r"letter-probability matrix:(.*)")
 
 def read_meme(path) -> list[Motif]:
     """Read motifs from a MEME (minimal or full) text file; errors name the file and line."""
-    from attnbio.io.source import read_source_bytes
+    from attnbio.io.source import read_source_text
 
     # read once through io.source, so '-', pipes and <(...) work and the digest is recorded
-    try:
-        text = read_source_bytes(path, "MEME motif file").decode()
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a text file") from None
+    text = read_source_text(path, "MEME motif file")
     if "MEME version" not in text:
         raise InputError(f"{path}: not a MEME motif file (no 'MEME version' line)")
     motifs, lines, i = [], text.splitlines(), 0

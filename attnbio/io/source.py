@@ -187,7 +187,7 @@ def read_source_text(path, what: str = "input file") -> str:
     try:
         return read_source_bytes(path, what).decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError(f"{display_name(path)}: not a text file") from None
+        raise InputError(f"{path}: not a text file") from None
 
 
 def input_digest(path) -> str:

@@ -56,6 +56,8 @@ def load_weights(path, expect_kind: str | None = None):
 
     path = Path(path)
     st = check_path(path, "model file")
+    if st is None:
+        raise InputError(f"{path}: a model is read from its file (with the .json card beside it), not from stdin")
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"{path}: a model file must be a regular file (with its .json card beside it)")
     cpath = card_path(path)

@@ -125,25 +125,26 @@ def validate_config(cfg: GrammarConfig, where: str = "simulate grammar") -> None
 
 
 def load_config(path) -> dict:
-    """GrammarConfig fields from a JSON or YAML file (keys = field names); InputError if bad."""
+    """GrammarConfig fields from a JSON or YAML file, or '-' (stdin, read as YAML, which JSON is a
+    subset of); keys = field names; InputError if bad."""
     import json
     from dataclasses import fields
     from pathlib import Path
 
+    from attnbio.io.source import STDIN, read_source_text
+
+    text = read_source_text(path, "config file")
     path = Path(path)
+    yaml_text = path.suffix.lower() in (".yaml", ".yml") or str(path) == STDIN
     try:
-        text = path.read_text()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read config ({err.strerror})") from None
-    try:
-        if path.suffix.lower() in (".yaml", ".yml"):
+        if yaml_text:
             import yaml
 
             raw = yaml.safe_load(text)
         else:
             raw = json.loads(text)
     except Exception as err:  # the parsers' own errors: say where, on one line
-        raise InputError(f"{path}: not valid {'YAML' if path.suffix.lower() in ('.yaml', '.yml') else 'JSON'} "
+        raise InputError(f"{path}: not valid {'YAML' if yaml_text else 'JSON'} "
                          f"({str(err).splitlines()[0]})") from None
     if not isinstance(raw, dict):
         raise InputError(f"{path}: the config must be a mapping of knob names to values")
