@@ -7,29 +7,21 @@ Rules (also in docs/protein.md):
   (unknown); a final '*' is dropped. Gaps, digits and other symbols are an error naming the
   file, line and record.
 - A file whose every record holds only A, C, G, T, U and N is nucleotides, not protein: an
-  error (real proteins are never made of those five amino acids alone).
-- Record IDs are the header up to the first space (uniqueness is the caller's rule: it spans
-  all input files).
+  error (A, C, G, T are also amino acids, but no real protein is made of those alone; one
+  record with another letter makes the file protein).
+- Record IDs are the header up to the first space, the rest its description (uniqueness is
+  the caller's rule: it spans all input files).
 """
 from __future__ import annotations
 
 import gzip
 import zlib
-from dataclasses import dataclass
 
 from attnbio.errors import InputError
+from attnbio.io.fasta import AMINO_ACIDS, Record
 
-STANDARD = frozenset("ACDEFGHIKLMNPQRSTVWY")
 AS_UNKNOWN = frozenset("XBZJUO")
 NUCLEOTIDES = frozenset("ACGTUN")
-
-
-@dataclass(frozen=True)
-class ProteinRecord:
-    """One protein FASTA record: ID, upper-case sequence (unknowns as X), header line number."""
-    id: str
-    sequence: str
-    line: int
 
 
 def read_bytes(path) -> bytes:
@@ -54,11 +46,12 @@ def is_fasta(path) -> bool:
     return read_bytes(path).lstrip()[:1] == b">"
 
 
-def read_protein_fasta(path) -> list[ProteinRecord]:
-    """All records of a protein FASTA file (see the module rules); InputError on a mistake."""
+def read_protein_fasta(path) -> list[Record]:
+    """All records of a protein FASTA file (see the module rules) as attnbio.io.fasta.Record
+    (id, description, upper-case sequence); InputError on a mistake."""
     text = read_bytes(path).decode("utf-8", errors="replace")
-    records: list[ProteinRecord] = []
-    rid, parts, start = None, [], 0
+    records: list[Record] = []
+    rid, desc, parts, start, first = None, "", [], 0, 0
     letters: set[str] = set()       # every letter of the file as written (before U -> X)
 
     def finish():
@@ -69,7 +62,7 @@ def read_protein_fasta(path) -> list[ProteinRecord]:
             seq = seq[:-1]
         if not seq:
             raise InputError(f"{path}: line {start}: record {rid!r} has no sequence")
-        records.append(ProteinRecord(rid, seq, start))
+        records.append(Record(rid, desc, seq))
 
     for lineno, line in enumerate(text.splitlines(), start=1):
         s = line.strip()
@@ -77,17 +70,18 @@ def read_protein_fasta(path) -> list[ProteinRecord]:
             continue
         if s.startswith(">"):
             finish()
-            words = s[1:].split()
+            words = s[1:].split(None, 1)
             if not words:
                 raise InputError(f"{path}: line {lineno}: header without a record ID")
-            rid, parts, start = words[0], [], lineno
+            rid, desc, parts, start = words[0], words[1] if len(words) > 1 else "", [], lineno
+            first = first or lineno
             continue
         if rid is None:
             raise InputError(f"{path}: line {lineno}: sequence text before the first '>' header")
         s = s.upper().replace(" ", "")
         letters.update(s)
         for k, ch in enumerate(s):
-            if ch in STANDARD:
+            if ch in AMINO_ACIDS:
                 continue
             if ch == "*" and k == len(s) - 1:
                 continue
@@ -99,8 +93,7 @@ def read_protein_fasta(path) -> list[ProteinRecord]:
     if not records:
         raise InputError(f"{path}: no FASTA records")
     if letters - {"*"} <= NUCLEOTIDES:
-        first = records[0]
-        raise InputError(f"{path}: line {first.line}: record {first.id!r} (and every other record) "
+        raise InputError(f"{path}: line {first}: record {records[0].id!r} (and every other record) "
                          f"holds only A, C, G, T/U and N: this is DNA or RNA, not protein "
                          f"(attnbio motifs and scan read nucleotide FASTA)")
     return records

@@ -17,7 +17,7 @@ def test_fasta_rules(tmp_path):
     recs = proteins_from_fasta(p)
     assert [r.id for r in recs] == ["p1", "p2"]
     assert recs[0].sequence == "MKVLXX" and recs[0].residue_numbers[-1] == "6"
-    assert [r.line for r in read_protein_fasta(p)] == [1, 5]
+    assert [(r.id, r.description) for r in read_protein_fasta(p)] == [("p1", "desc"), ("p2", "")]
 
 
 @pytest.mark.parametrize("text, message", [
