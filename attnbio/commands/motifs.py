@@ -4,7 +4,8 @@ from __future__ import annotations
 import click
 
 from attnbio.commands.chip_options import chip_options
-from attnbio.commands.common import command_line, log, outdir_option, report, runtime_options, setup_runtime
+from attnbio.commands.common import (command_line, log, make_progress, outdir_option, report, runtime_options,
+                                     setup_runtime)
 
 
 @click.command("motifs")
@@ -51,10 +52,13 @@ def command(positives, negatives, model_path, outdir, epochs, restarts, max_leng
     given, and OUTDIR also gets known_motifs.tsv, sites.bed and genome coordinates in sites.tsv.
     """
     from attnbio.io.outdir import staged_outdir
+    from attnbio.io.source import only_one_stdin
     from attnbio.motifs.discover import DiscoverConfig
     from attnbio.motifs.intervene import InterveneConfig
-    from attnbio.motifs.pipeline import MotifsRequest, run_motifs
+    from attnbio.motifs.outputs import write_outputs
+    from attnbio.motifs.pipeline import MotifsRequest, run
 
+    only_one_stdin(POSITIVES=positives, **{"--negatives": negatives, "--motif-db": motif_db})
     dev = setup_runtime(threads, seed, device)
     with staged_outdir(outdir) as tmp:
         req = MotifsRequest(positives, tmp, negatives, model_path, seed, epochs, max_length, str(dev),
@@ -62,7 +66,10 @@ def command(positives, negatives, model_path, outdir, epochs, restarts, max_leng
                             intervene=InterveneConfig(n_background=intervention_seqs), genome=genome,
                             size=size, mask_repeats=mask_repeats, max_n_fraction=max_n_fraction,
                             background_ratio=background_ratio, command=command_line())
-        summary = run_motifs(req, log=report)
+        with make_progress() as progress:
+            result = run(req, log=report, progress=progress)
+        write_outputs(result, tmp, log=report)
+    summary = result.summary()
     log.info(f"{summary.n_motifs} motifs ({summary.n_enriched} enriched at q < 0.05) from "
              f"{summary.n_positives} positives vs {summary.n_negatives} negatives; {summary.n_pairs} motif pairs "
              f"linked by attention, {summary.n_confirmed} with an interventional effect -> {outdir}")

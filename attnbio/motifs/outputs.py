@@ -1,14 +1,18 @@
 """Write the motif outputs named in design.md: MEME (+ JASPAR, HOMER, logos), TSV tables and the versioned HDF5 file."""
 from __future__ import annotations
 
+import json
+import math
 import re
+import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from attnbio.io.motif_formats import Motif, consensus, write_homer, write_jaspar, write_meme
 from attnbio.io.results import results_file, write_array, write_group
-from attnbio.io.tables import format_value, write_tsv
+from attnbio.io.tables import write_tsv
 
 MOTIF_COLUMNS = ["motif_id", "consensus", "width", "n_sites", "heads", "log2_enrichment", "p_value",
                  "q_value", "match_id", "match_name", "match_q"]
@@ -23,7 +27,99 @@ INTERACTION_EXTRA = ["distance_spread", "status", "shadow_of"]
 # After the contract's motif columns: the next best database matches, "NAME ID q=Q; ...".
 MOTIF_EXTRA = ["match_alternatives"]
 MATCH_Q = 0.05      # match_id / match_name are filled only at Tomtom q below this
-FORMAT, FORMAT_VERSION = "attnbio.motifs", "1.0"
+# 2.0: /interactions is a typed compound table (was a byte-string matrix) and the root
+# attribute training_metrics is JSON (was a Python repr).
+FORMAT, FORMAT_VERSION = "attnbio.motifs", "2.0"
+# Column types of /interactions: text as UTF-8, counts as int64, statistics and n_background (expected
+# count per background copy) as float64 (NaN = missing).
+INTERACTION_TYPES = {"motif_a": "text", "motif_b": "text", "distance": "int", "orientation": "text",
+                     "head": "text", "n_obs": "int", "n_background": "float", "p_value": "float",
+                     "q_value": "float", "effect": "float", "effect_p": "float", "distance_spread": "float",
+                     "status": "text", "shadow_of": "text"}
+
+
+def write_outputs(run, outdir, log=lambda msg: None) -> None:
+    """Every file of `attnbio motifs` for a pipeline.MotifsRun, into `outdir` (a staging folder).
+
+    model.safetensors + model.json, timings.json (trained here), motifs.meme/.tsv, sites.tsv,
+    interactions.tsv and the exports, motifs_all.tsv, the BED route's files, results.h5, report.html.
+    """
+    from attnbio.motifs.report import write_report
+
+    outdir = Path(outdir)
+    req = run.request
+    _write_model(run, outdir / "model.safetensors")
+    if run.timings is not None:
+        (outdir / "timings.json").write_text(json.dumps(run.timings) + "\n")
+    write_motif_files(outdir, run.motifs, run.seq_ids, run.offsets, run.background, run.interactions,
+                      site_pvalue=req.discover.site_pvalue)
+    write_all_motifs_tsv(outdir / "motifs_all.tsv", run.all_motifs)
+    known = None
+    if run.chip is not None:           # genome coordinates, background.bed, known_motifs.tsv, n_peaks
+        from attnbio.motifs.chip import write_chip_outputs
+
+        known = write_chip_outputs(outdir, run.chip, run.motifs, run.motif_db, run.pos_seqs, run.neg_seqs, req, log)
+    meta = {"seed": req.seed, "inputs": run.inputs, "model_sha256": run.model_sha256, "metrics": run.metrics,
+            "command": req.command}
+    write_results_h5(outdir / "results.h5", run.motifs, run.discovery, run.seq_ids, run.offsets, meta,
+                     run.interactions)
+    summary = report_summary(req, run.negatives_source, meta)
+    if known is not None:
+        from attnbio.motifs.chip import report_section
+
+        summary.update(report_section(known))
+    length = min(max(len(s) for s in run.pos_seqs), req.max_length)
+    write_report(outdir / "report.html", summary, run.motifs, run.pairs.pairs, length)
+
+
+def _write_model(run, target: Path) -> None:
+    """The model used: the given file and its card copied byte for byte, or the trained weights
+    and card as io.weights.save_weights writes them."""
+    from attnbio.io.outdir import atomic_path
+    from attnbio.io.weights import card_path
+
+    if run.model_bytes is None:
+        shutil.copyfile(run.model_file, target)
+        shutil.copyfile(Path(run.model_file).with_suffix(".json"), target.with_suffix(".json"))
+        return
+    for path, data in ((target, run.model_bytes),
+                       (card_path(target), (json.dumps(run.card, indent=2, sort_keys=True) + "\n").encode())):
+        tmp = atomic_path(path)
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
+
+def report_summary(req, neg_source: str, meta: dict) -> dict:
+    """What the report's run summary shows: inputs, model, metrics, settings, versions."""
+    from attnbio.motifs.jaspar import JASPAR_RELEASE
+
+    inputs = dict(meta["inputs"])
+    if req.negatives is None:
+        inputs[neg_source] = ""
+    return {"title": "attnbio motifs report", "command": req.command,
+            "inputs": inputs, "model_sha256": meta["model_sha256"], "metrics": meta["metrics"],
+            "settings": {"seed": req.seed, "model": req.model or "trained in this run",
+                         "motif database": req.motif_db or f"{JASPAR_RELEASE} CORE {req.taxon}",
+                         "site p-value": req.discover.site_pvalue,
+                         "intervention background sequences": req.intervene.n_background},
+            "versions": _versions(),
+            "footer": "Pairs: attention-linked site pairs vs dinucleotide-shuffled backgrounds with the sites "
+                      "re-implanted at random positions (binomial test, BH q); effect: model logit gain beyond "
+                      "additive when A and B are planted at the distance, vs random distances (Wilcoxon)."}
+
+
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from attnbio import __version__
+
+    out = {"attnbio": __version__, "python": sys.version.split()[0]}
+    for pkg in ("torch", "numpy", "memelite", "pyjaspar", "matplotlib"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
 
 
 def write_motif_files(outdir, motifs, seq_ids: list[str], offsets, background, interactions=(),
@@ -76,6 +172,11 @@ def write_motif_exports(outdir, motifs, site_pvalue: float = 1e-4) -> None:
         (logos / f"{m.id}.svg").write_bytes(svg)
 
 
+def motif_rows(motifs) -> list[dict]:
+    """Rows of motifs.tsv (columns MOTIF_COLUMNS + MOTIF_EXTRA), one per motif, in order."""
+    return [_motif_row(m) for m in motifs]
+
+
 def _motif_row(m) -> dict:
     meta = getattr(m, "match", None) or {}
     named = meta.get("q") is not None and meta["q"] < MATCH_Q
@@ -90,6 +191,11 @@ def _motif_row(m) -> dict:
 def write_all_motifs_tsv(path, motifs) -> None:
     """motifs_all.tsv: every tested motif (also those at enrichment q >= 0.05), motifs.tsv's columns."""
     write_tsv(Path(path), MOTIF_COLUMNS + MOTIF_EXTRA, [_motif_row(m) for m in motifs])
+
+
+def site_rows(motifs, seq_ids, offsets) -> list[tuple]:
+    """Rows of sites.tsv (SITE_COLUMNS), sorted by sequence, start and motif; starts in input coordinates."""
+    return _site_rows(motifs, seq_ids, offsets)
 
 
 def _site_rows(motifs, seq_ids, offsets):
@@ -107,7 +213,7 @@ def write_results_h5(path, motifs, discovery, seq_ids, offsets, meta: dict, inte
     """results.h5: PWMs, per-head attention summaries, sites, interactions, provenance."""
     with results_file(path, FORMAT, FORMAT_VERSION, meta.get("seed"), meta.get("inputs"),
                       meta.get("model_sha256"), meta.get("created"), meta.get("command", "")) as h5:
-        h5.attrs["training_metrics"] = str(meta.get("metrics", {}))
+        h5.attrs["training_metrics"] = metrics_json(meta.get("metrics", {}))
         g = write_group(h5, "motifs", "Discovered motifs; one subgroup per motif, probs is (width, 4) over ACGT")
         for m in motifs:
             mg = write_group(g, m.id, f"motif {m.id} ({consensus(m.probs)})")
@@ -118,12 +224,75 @@ def write_results_h5(path, motifs, discovery, seq_ids, offsets, meta: dict, inte
             mg.attrs["n_sites"] = len(m.sites)
         _write_heads(h5, discovery)
         _write_sites(h5, motifs, seq_ids, offsets)
-        ig = write_group(h5, "interactions", "Cooperative motif pairs (rows of interactions.tsv)")
-        cols = INTERACTION_COLUMNS + INTERACTION_EXTRA
-        ig.attrs["columns"] = ",".join(cols)
-        rows = [[format_value(r.get(c)) for c in cols] for r in interactions]
-        write_array(ig, "rows", np.array(rows, dtype="S") if rows else np.zeros((0, len(cols)), "S1"),
-                    "interaction rows as text, columns in the 'columns' attribute")
+        _write_interactions(h5, interactions)
+
+
+def metrics_json(metrics: dict) -> str:
+    """Training metrics as a JSON object (keys sorted; NaN and infinities as null, which JSON lacks)."""
+    def clean(v):
+        if isinstance(v, dict):
+            return {str(k): clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        if hasattr(v, "item"):          # numpy scalar
+            v = v.item()
+        return None if isinstance(v, float) and not math.isfinite(v) else v
+    return json.dumps(clean(metrics), sort_keys=True)
+
+
+def interactions_array(interactions) -> np.ndarray:
+    """interactions.tsv rows as a structured array (INTERACTION_TYPES): UTF-8 text ('' = missing,
+    fixed width = the longest value), int64 counts, float64 statistics (NaN = missing)."""
+    import h5py
+
+    cols = INTERACTION_COLUMNS + INTERACTION_EXTRA
+    rows = list(interactions)
+    fields = []
+    for c in cols:
+        kind = INTERACTION_TYPES[c]
+        if kind == "text":
+            width = max([len((r.get(c) or "").encode()) for r in rows] + [1])
+            fields.append((c, h5py.string_dtype("utf-8", width)))
+        else:
+            fields.append((c, np.int64 if kind == "int" else np.float64))
+    out = np.zeros(len(rows), dtype=fields)
+    for i, r in enumerate(rows):
+        for c in cols:
+            v = r.get(c)
+            kind = INTERACTION_TYPES[c]
+            if kind == "text":
+                out[c][i] = (v or "").encode()
+            elif kind == "int":
+                out[c][i] = int(v)
+            else:
+                out[c][i] = np.nan if v is None else float(v)
+    return out
+
+
+def _write_interactions(h5, interactions) -> None:
+    g = write_group(h5, "interactions", "Cooperative motif pairs (rows of interactions.tsv)")
+    ds = write_array(g, "table", interactions_array(interactions),
+                     "one row per motif pair, the columns of interactions.tsv: text UTF-8 ('' = missing), "
+                     "distance and n_obs int64, the rest float64 (NaN = missing)")
+    ds.attrs["columns"] = ",".join(INTERACTION_COLUMNS + INTERACTION_EXTRA)
+
+
+def read_interactions(h5) -> list[dict]:
+    """The /interactions table of an open results.h5 (format_version 2.0) as dicts: text as str
+    (None when empty), counts as int, statistics as float (NaN when missing)."""
+    table = h5["interactions"]["table"][()]
+    out = []
+    for row in table:
+        rec = {}
+        for c in table.dtype.names:
+            v = row[c]
+            if INTERACTION_TYPES.get(c) == "text":
+                v = v.decode() or None
+            else:
+                v = v.item()
+            rec[c] = v
+        out.append(rec)
+    return out
 
 
 def _write_heads(h5, discovery) -> None:

@@ -1,9 +1,7 @@
 """`attnbio motifs` as one library call: read -> validate -> model -> discovery -> write."""
 from __future__ import annotations
 
-import json
-import shutil
-import sys
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,18 +13,18 @@ from attnbio.io.weights import sha256_file
 from attnbio.motifs.discover import DiscoverConfig, discover
 from attnbio.motifs.grammar import GrammarConfig
 from attnbio.motifs.intervene import InterveneConfig
-from attnbio.motifs.model import ModelConfig, load_model, save_model
+from attnbio.motifs.model import MODEL_KIND, ModelConfig, load_model
 from attnbio.motifs.grammar import interaction_rows
-from attnbio.motifs.outputs import write_all_motifs_tsv, write_motif_files, write_results_h5
 from attnbio.motifs.shuffle import shuffled_controls
 from attnbio.motifs.train import MIN_PER_CLASS, TrainConfig, train_model
 
 
 @dataclass
 class MotifsRequest:
-    positives: str
-    outdir: Path                      # a staging folder: the caller makes it appear atomically
-    negatives: str | None = None
+    """What `attnbio motifs` (and attnbio.find_motifs) is asked to do; run() computes it."""
+    positives: str | list              # FASTA/BED path, or a list of io.fasta.Record (Python API)
+    outdir: Path | None = None         # run_motifs writes here: a staging folder the caller makes appear atomically
+    negatives: str | list | None = None
     model: str | None = None
     seed: int = 0
     epochs: int = 40
@@ -62,20 +60,85 @@ class MotifsSummary:
     n_confirmed: int = 0
 
 
-def run_motifs(req: MotifsRequest, log=lambda msg: None) -> MotifsSummary:
-    """Everything the motifs command does, writing into req.outdir; returns a summary."""
+@dataclass
+class MotifsRun:
+    """What one motifs run found, before anything is written (outputs.write_outputs writes it).
+
+    Sequences are as the model saw them before cropping; `offsets` (one per positive) map
+    encoded positions back to them. `discovery.motifs` are the reported motifs (all of them with
+    request.all_motifs), `all_motifs` every motif tested.
+    """
+    request: MotifsRequest
+    positives: list                   # io.fasta.Record of each positive, in input order
+    pos_seqs: list[str]
+    neg_seqs: list[str]
+    negatives_source: str
+    model: object                     # motifs.model.MotifAttentionModel, eval mode
+    card: dict                        # the model card as model.json holds it
+    model_sha256: str
+    model_file: str | None            # the given model (copied verbatim); None when trained here
+    model_bytes: bytes | None         # the trained weights as a safetensors file; None when given
+    discovery: object                 # motifs.discover.Discovery
+    all_motifs: list
+    pairs: object                     # motifs.grammar.GrammarResult, pairs checked by intervention
+    interactions: list[dict]          # rows of interactions.tsv
+    offsets: np.ndarray               # (n_positives,) int: bp cropped off each positive's start
+    background: tuple                 # (4,) base composition of the positives, A C G T
+    inputs: dict                      # input name -> SHA-256 of what was read
+    n_cropped: int
+    motif_db: list | None = None
+    chip: object = None               # chip.ChipInputs on the BED route, else None
+    timings: dict | None = None       # {"train_seconds": s} when trained here (timings.json)
+
+    @property
+    def motifs(self) -> list:
+        return self.discovery.motifs
+
+    @property
+    def metrics(self) -> dict:
+        return self.card.get("metrics", {})
+
+    @property
+    def seq_ids(self) -> list[str]:
+        return [r.id for r in self.positives]
+
+    def summary(self) -> MotifsSummary:
+        n_enriched = sum(m.q_value < 0.05 and m.log2_enrichment > 0 for m in self.motifs)
+        n_confirmed = sum(c.status == "attention+effect" for c in self.pairs.pairs)
+        return MotifsSummary(len(self.pos_seqs), len(self.neg_seqs), self.negatives_source, self.metrics,
+                             len(self.motifs), n_enriched, self.n_cropped, self.model_sha256,
+                             len(self.pairs.pairs), n_confirmed)
+
+
+def run_motifs(req: MotifsRequest, log=lambda msg: None, progress=None) -> MotifsSummary:
+    """run(req) and write its outputs into req.outdir (outputs.write_outputs); returns a summary."""
+    from attnbio.motifs.outputs import write_outputs
+
+    result = run(req, log, progress)
+    write_outputs(result, req.outdir, log)
+    return result.summary()
+
+
+def run(req: MotifsRequest, log=lambda msg: None, progress=None) -> MotifsRun:
+    """Everything the motifs command computes; writes nothing (outputs.write_outputs does).
+
+    `req.positives` / `req.negatives` are FASTA (or BED) paths, or lists of io.fasta.Record
+    (the Python API). `log(str)` gets one line per step, "warning: ..." for warnings;
+    `progress(stage, done, total)` is called as training and discovery advance.
+    """
     from attnbio.motifs.chip import chip_inputs
 
     # Training needs MIN_PER_CLASS of each class; a given --model only needs sequences to read.
     min_count = 1 if req.model else MIN_PER_CLASS
-    chip = chip_inputs(req, log, min_count)   # BED peaks/negatives + --genome; None for FASTA
+    in_memory = _in_memory(req.positives) or _in_memory(req.negatives)
+    chip = None if in_memory else chip_inputs(req, log, min_count)   # BED peaks/negatives + --genome
     if chip is not None:
         pos, neg, neg_source = chip.positives, chip.negatives, chip.negatives_source
     else:
-        pos = read_all(req.positives, min_count=min_count, what="positive sequences")
-        if req.negatives:
-            neg = read_all(req.negatives, min_count=min_count, what="negative sequences")
-            neg_source = str(req.negatives)
+        pos = _read(req.positives, min_count, "positive sequences")
+        if req.negatives is not None:
+            neg = _read(req.negatives, min_count, "negative sequences")
+            neg_source = _input_name(req.negatives, "negatives")
         else:
             neg = None
             neg_source = f"dinucleotide-shuffled positives (seed {req.seed})"
@@ -87,13 +150,15 @@ def run_motifs(req: MotifsRequest, log=lambda msg: None) -> MotifsSummary:
     n_cropped = sum(len(s) > req.max_length for s in pos_seqs)
     if n_cropped:
         log(f"warning: {n_cropped} sequences longer than {req.max_length} bp are cropped to their centre")
-    model, card = _get_model(req, pos_seqs, neg_seqs, neg_source, log)
+    model, card, model_bytes, timings = _get_model(req, pos_seqs, neg_seqs, neg_source, log, progress)
+    model_sha256 = card["sha256"] if model_bytes is not None else sha256_file(req.model)
     if motif_db is None:
         motif_db = _motif_db(req)
-    model_file = req.outdir / "model.safetensors"
     log("reading motifs out of the attention heads")
+    _progress(progress, "discovery", 0, 3)
     disc = discover(model, pos_seqs, neg_seqs, DiscoverConfig(**{**req.discover.__dict__, "seed": req.seed}),
                     max_length=req.max_length, device=req.device)
+    _progress(progress, "discovery", 1, 3)
     log(f"naming {len(disc.motifs)} motifs by Tomtom against {req.motif_db or 'JASPAR CORE ' + req.taxon}")
     annotate_motifs(disc.motifs, motif_db)
     all_motifs = disc.motifs
@@ -104,39 +169,42 @@ def run_motifs(req: MotifsRequest, log=lambda msg: None) -> MotifsSummary:
     warning = other_taxa_warning(disc.motifs, req)
     if warning:
         log(warning)
+    _progress(progress, "discovery", 2, 3)
     pairs = find_and_check_pairs(model, pos_seqs, neg_seqs, disc, req, log)
-    interactions = interaction_rows(pairs, disc.motifs)
-    offsets = _offsets(pos_seqs, req.max_length)
-    ids = [r.id for r in pos]
-    background = _composition(pos_seqs)
-    write_motif_files(req.outdir, disc.motifs, ids, offsets, background, interactions,
-                      site_pvalue=req.discover.site_pvalue)
-    write_all_motifs_tsv(req.outdir / "motifs_all.tsv", all_motifs)
-    if chip is not None:               # genome coordinates, background.bed, known_motifs.tsv, n_peaks
-        from attnbio.motifs.chip import write_chip_outputs
-
-        known = write_chip_outputs(req.outdir, chip, disc.motifs, motif_db, pos_seqs, neg_seqs, req, log)
-    inputs = {str(req.positives): _digest(req.positives)}
-    if req.negatives:
-        inputs[str(req.negatives)] = _digest(req.negatives)
+    _progress(progress, "discovery", 3, 3)
+    inputs = {_input_name(req.positives, "positives"): _digest(req.positives)}
+    if req.negatives is not None:
+        inputs[_input_name(req.negatives, "negatives")] = _digest(req.negatives)
     if chip is not None:
         inputs.update(chip.inputs)
-    meta = {"seed": req.seed, "inputs": inputs, "model_sha256": sha256_file(model_file),
-            "metrics": card.get("metrics", {}), "command": req.command}
-    write_results_h5(req.outdir / "results.h5", disc.motifs, disc, ids, offsets, meta, interactions)
-    from attnbio.motifs.report import write_report
+    return MotifsRun(req, pos, pos_seqs, neg_seqs, neg_source, model, card, model_sha256,
+                     None if model_bytes is not None else req.model, model_bytes, disc, all_motifs, pairs,
+                     interaction_rows(pairs, disc.motifs), _offsets(pos_seqs, req.max_length),
+                     _composition(pos_seqs), inputs, n_cropped, motif_db, chip, timings)
 
-    length = min(max(len(s) for s in pos_seqs), req.max_length)
-    summary = report_summary(req, neg_source, meta)
-    if chip is not None:
-        from attnbio.motifs.chip import report_section
 
-        summary.update(report_section(known))
-    write_report(req.outdir / "report.html", summary, disc.motifs, pairs.pairs, length)
-    n_enriched = sum(m.q_value < 0.05 and m.log2_enrichment > 0 for m in disc.motifs)
-    n_confirmed = sum(c.status == "attention+effect" for c in pairs.pairs)
-    return MotifsSummary(len(pos_seqs), len(neg_seqs), neg_source, card.get("metrics", {}), len(disc.motifs),
-                         n_enriched, n_cropped, meta["model_sha256"], len(pairs.pairs), n_confirmed)
+def _progress(progress, stage: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(stage, done, total)
+
+
+def _in_memory(source) -> bool:
+    """Records given in memory (the Python API), not a path to read."""
+    return isinstance(source, (list, tuple))
+
+
+def _read(source, min_count: int, what: str) -> list:
+    """Records of a FASTA path, or the in-memory records themselves; too few is InputError."""
+    if not _in_memory(source):
+        return read_all(source, min_count=min_count, what=what)
+    if len(source) < min_count:
+        raise InputError(f"{what} (in memory): {len(source)}, too few to train (need at least {min_count})")
+    return list(source)
+
+
+def _input_name(source, what: str) -> str:
+    """How an input is named in provenance: its path, or '<N positives in memory>'."""
+    return f"<{len(source)} {what} in memory>" if _in_memory(source) else str(source)
 
 
 SIGNIFICANT_Q = 0.05
@@ -210,61 +278,41 @@ def find_and_check_pairs(model, pos_seqs, neg_seqs, disc, req, log):
     return result
 
 
-def report_summary(req, neg_source: str, meta: dict) -> dict:
-    """What the report's run summary shows: inputs, model, metrics, settings, versions."""
-    from attnbio.motifs.jaspar import JASPAR_RELEASE
+def _get_model(req, pos_seqs, neg_seqs, neg_source, log, progress=None):
+    """Train a model or load the given one -> (model, card, safetensors bytes or None, timings or None).
 
-    inputs = dict(meta["inputs"])
-    if not req.negatives:
-        inputs[neg_source] = ""
-    return {"title": "attnbio motifs report", "command": req.command,
-            "inputs": inputs, "model_sha256": meta["model_sha256"], "metrics": meta["metrics"],
-            "settings": {"seed": req.seed, "model": req.model or "trained in this run",
-                         "motif database": req.motif_db or f"{JASPAR_RELEASE} CORE {req.taxon}",
-                         "site p-value": req.discover.site_pvalue,
-                         "intervention background sequences": req.intervene.n_background},
-            "versions": _versions(),
-            "footer": "Pairs: attention-linked site pairs vs dinucleotide-shuffled backgrounds with the sites "
-                      "re-implanted at random positions (binomial test, BH q); effect: model logit gain beyond "
-                      "additive when A and B are planted at the distance, vs random distances (Wilcoxon)."}
-
-
-def _versions() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
-    from attnbio import __version__
-
-    out = {"attnbio": __version__, "python": sys.version.split()[0]}
-    for pkg in ("torch", "numpy", "memelite", "pyjaspar", "matplotlib"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
-
-
-def _get_model(req, pos_seqs, neg_seqs, neg_source, log):
-    """Train a model (and write it with its card) or copy the given one into the output."""
-    target = req.outdir / "model.safetensors"
+    A trained model's card is the one model.json gets (kind, architecture, weights_file and the
+    SHA-256 of the bytes), so the API reports the hash the written file will have.
+    """
     if req.model:
         model, card = load_model(req.model)
-        shutil.copyfile(req.model, target)
-        shutil.copyfile(Path(req.model).with_suffix(".json"), target.with_suffix(".json"))
         log(f"using trained model {req.model} (held-out AUROC {card.get('metrics', {}).get('test_auroc', 'n/a')})")
-        return model.to(req.device), card
+        return model.to(req.device), card, None, None
     log(f"training on {len(pos_seqs)} positives vs {len(neg_seqs)} negatives ({neg_source})")
     cfg = TrainConfig(epochs=req.epochs, max_length=req.max_length, seed=req.seed, restarts=req.restarts)
-    result = train_model(pos_seqs, neg_seqs, cfg, ModelConfig(), log=log, device=req.device)
+    result = train_model(pos_seqs, neg_seqs, cfg, ModelConfig(), log=log, device=req.device, progress=progress)
     log(f"held-out AUROC {result.metrics['test_auroc']:.3f} (test split, both strands)")
     warning = low_auroc_warning(result.metrics, req)
     if warning:
         log(warning)
     # Wall-clock time varies run to run: it goes to timings.json, never into the card or report.
     seconds = result.metrics.pop("train_seconds", None)
-    (req.outdir / "timings.json").write_text(json.dumps({"train_seconds": seconds}) + "\n")
     card = model_card(req, neg_source, result.metrics, cfg)
-    card = save_model(target, result.model.cpu(), card)
-    return result.model, card
+    model = result.model.cpu()
+    data = weights_bytes(model)
+    card = dict(card, kind=MODEL_KIND, architecture=model.cfg.to_dict(), weights_file=MODEL_FILE,
+                sha256=hashlib.sha256(data).hexdigest())
+    return model, card, data, {"train_seconds": seconds}
+
+
+MODEL_FILE = "model.safetensors"
+
+
+def weights_bytes(model) -> bytes:
+    """The model's weights as the bytes of a safetensors file (what io.weights.save_weights writes)."""
+    from safetensors.torch import save
+
+    return save({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()})
 
 
 LOW_AUROC = 0.85
@@ -290,20 +338,29 @@ def low_auroc_warning(metrics: dict, req) -> str | None:
 
 def model_card(req, neg_source: str, metrics: dict, cfg: TrainConfig) -> dict:
     """What a user needs to trust a model: data, seed, command, held-out metrics."""
-    data = {"positives": str(req.positives), "positives_sha256": _digest(req.positives),
+    data = {"positives": _input_name(req.positives, "positives"), "positives_sha256": _digest(req.positives),
             "negatives": neg_source}
-    if req.negatives:
+    if req.negatives is not None:
         data["negatives_sha256"] = _digest(req.negatives)
     return {"data": data, "seed": req.seed, "command": req.command,
             "training": cfg.__dict__, "metrics": metrics,
             "metrics_note": "AUROC on a stratified held-out test split (10%), both strands averaged"}
 
 
-def _digest(path) -> str:
-    """SHA-256 of an input as it was read (hashed while parsed, so '-' and pipes have one too)."""
+def _digest(source) -> str:
+    """SHA-256 of an input as it was read (hashed while parsed, so '-' and pipes have one too);
+    of in-memory records, the SHA-256 of them written as FASTA (io.fasta.write_fasta)."""
+    if _in_memory(source):
+        import io
+
+        from attnbio.io.fasta import write_fasta
+
+        text = io.StringIO()
+        write_fasta(text, source)
+        return hashlib.sha256(text.getvalue().encode()).hexdigest()
     from attnbio.io.source import input_digest
 
-    return input_digest(path)
+    return input_digest(path=source)
 
 
 def _offsets(seqs, max_length):
