@@ -20,7 +20,7 @@ def results_file(path, fmt: str, format_version: str, seed: int | None,
     (JSON: path -> digest), model_sha256, and `created` only when the caller gives it or
     SOURCE_DATE_EPOCH is set: no wall-clock time goes into a file, so reruns are bit-identical.
     `command` is the command line that made the file, given by the caller (the command module's
-    commands.common.command_line(); '' from the Python API): library code never reads sys.argv.
+    commands.common.command_line(); '' from the Python API), never read from the process arguments.
     """
     import h5py
 
