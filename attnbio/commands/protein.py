@@ -15,7 +15,7 @@ log = logging.getLogger("attnbio")
 
 @click.command("protein", help="""Protein attention heads: physicochemical lenses and predicted contacts.
 
-INPUT files are protein FASTA or PDB/mmCIF structures (plain or .gz). OUTDIR gets heads.tsv
+INPUT files are protein FASTA or PDB/mmCIF structures (plain or .gz; - for stdin). OUTDIR gets heads.tsv
 (per head: dominant lens and per-feature proportion, background, z, BH q), contacts.tsv (top
 contacts per protein), metrics.tsv (contact precision where a structure is given), results.h5
 (attention maps, float16; groups proteins/0, 1, ... in input order, ID as attribute) and

@@ -25,7 +25,7 @@ from attnbio.commands.common import (command_line, log, make_progress, outdir_op
 @runtime_options
 def command(input_path, reference, chain, chains_csv, model_path, chunk_size, iterations, outdir, threads,
             seed, device):
-    """Refine INPUT (PDB or mmCIF, optionally gzipped) and write refined.pdb, metrics.tsv, pair.h5.
+    """Refine INPUT (PDB or mmCIF, optionally gzipped; - for stdin) and write refined.pdb, metrics.tsv, pair.h5.
 
     The C-alpha trace is turned into a pair representation, refined by triangle updates into a
     distogram, and rebuilt into coordinates; other backbone atoms follow by local superposition.
