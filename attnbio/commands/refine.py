@@ -12,7 +12,7 @@ from attnbio.commands.common import (command_line, log, make_progress, outdir_op
 @click.option("--reference", type=click.Path(dir_okay=False), default=None,
               help="Known structure of the same protein: adds lDDT-Ca, RMSD and TM-score to metrics.tsv.")
 @click.option("--chain", "chain", multiple=True,
-              help="Only this chain ID (repeat for several: --chain A --chain B; default: all protein chains).")
+              help="Only this chain ID; repeat for several: --chain A --chain B (default: all chains).")
 @click.option("--chains", "chains_csv", default=None, hidden=True,
               help="Deprecated: comma-separated chain IDs; use --chain A --chain B.")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
@@ -25,7 +25,7 @@ from attnbio.commands.common import (command_line, log, make_progress, outdir_op
 @runtime_options
 def command(input_path, reference, chain, chains_csv, model_path, chunk_size, iterations, outdir, threads,
             seed, device):
-    """Refine INPUT (PDB or mmCIF, optionally gzipped; - for stdin) and write refined.pdb, metrics.tsv, pair.h5.
+    """Refine INPUT (PDB or mmCIF, optionally gzipped; - for stdin); write refined.pdb, metrics.tsv, pair.h5.
 
     The C-alpha trace is turned into a pair representation, refined by triangle updates into a
     distogram, and rebuilt into coordinates; other backbone atoms follow by local superposition.
