@@ -178,11 +178,9 @@ def region_ids(regions: list[Region]) -> list[str]:
 
 def write_bed(path, rows) -> None:
     """Write tuples (chrom, start, end, name, score, strand, ...) as tab-separated BED via a temporary name."""
+    from attnbio.io.outdir import atomic_file
     from attnbio.io.tables import format_value
 
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="\n") as fh:
+    with atomic_file(Path(path)) as tmp, open(tmp, "w", newline="\n") as fh:
         for row in rows:
             fh.write("\t".join(format_value(v) for v in row) + "\n")
-    tmp.replace(path)

@@ -65,10 +65,10 @@ def write_meme(path, motifs: list[Motif], background=(0.25, 0.25, 0.25, 0.25)) -
 
 
 def _write_text(path: Path, text: str) -> None:
-    # a temporary name in the same folder, renamed when complete: no half-written motif file
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+    from attnbio.io.outdir import atomic_file
+
+    with atomic_file(path) as tmp:     # no half-written motif file
+        tmp.write_text(text)
 
 
 def write_jaspar(path, motifs: list[Motif]) -> None:

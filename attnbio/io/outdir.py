@@ -193,8 +193,23 @@ def _reason(err: OSError) -> str:
 def atomic_path(path):
     """Temporary name in the same folder for a single file; rename it to `path` when done.
 
-    Used by the single-file writers (tables, HDF5, PDB, MEME, weights) so that a file never
-    appears under its name half-written, also when the Python API writes outside staged_outdir.
+    Used by the single-file writers (tables, HDF5, PDB, MEME, HTML, BED, FASTA shards, weights),
+    mostly through atomic_file, so that a file never appears under its name half-written, also
+    when the Python API writes outside staged_outdir.
     """
     path = Path(path)
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
+
+
+@contextmanager
+def atomic_file(path):
+    """Yield atomic_path(path) to write; when the block ends it is renamed to `path` (one
+    rename(2): readers see the old file or the complete new one), or deleted if the block failed."""
+    path = Path(path)
+    tmp = atomic_path(path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from attnbio.io.outdir import atomic_path
+from attnbio.io.outdir import atomic_file
 
 ATOM_ORDER = ("N", "CA", "C", "O", "CB")
 REMARK_WIDTH = 80 - len("REMARK 250 ")   # text columns of one REMARK record
@@ -69,7 +69,5 @@ def pdb_text(chains: list[ChainOut], remarks: list[str] | None = None) -> str:
 
 def write_pdb(path, chains: list[ChainOut], remarks: list[str] | None = None) -> None:
     """Write `chains` to `path` via a temporary name in the same folder."""
-    path = Path(path)
-    tmp = atomic_path(path)
-    tmp.write_text(pdb_text(chains, remarks))
-    tmp.replace(path)
+    with atomic_file(Path(path)) as tmp:
+        tmp.write_text(pdb_text(chains, remarks))

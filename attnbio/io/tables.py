@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from attnbio.io.outdir import atomic_path
+from attnbio.io.outdir import atomic_file
 
 
 def format_value(v) -> str:
@@ -22,14 +22,11 @@ def format_value(v) -> str:
 
 def write_tsv(path, columns: list[str], rows) -> None:
     """Write rows (dicts or sequences in column order) to `path` via a temporary name."""
-    path = Path(path)
-    tmp = atomic_path(path)
-    with open(tmp, "w", newline="\n") as fh:
+    with atomic_file(Path(path)) as tmp, open(tmp, "w", newline="\n") as fh:
         fh.write("\t".join(columns) + "\n")
         for row in rows:
             values = [row.get(c) for c in columns] if isinstance(row, dict) else list(row)
             fh.write("\t".join(format_value(v) for v in values) + "\n")
-    tmp.replace(path)
 
 
 def read_tsv(path) -> list[dict]:

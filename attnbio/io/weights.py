@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 from attnbio.errors import InputError
-from attnbio.io.outdir import atomic_path
+from attnbio.io.outdir import atomic_file
 
 
 def sha256_file(path) -> str:
@@ -32,14 +32,11 @@ def save_weights(path, tensors: dict, card: dict) -> dict:
     from safetensors.torch import save_file
 
     path = Path(path)
-    tmp = atomic_path(path)
-    save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp))
-    tmp.replace(path)
+    with atomic_file(path) as tmp:
+        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp))
     card = dict(card, weights_file=path.name, sha256=sha256_file(path))
-    cpath = card_path(path)
-    ctmp = atomic_path(cpath)
-    ctmp.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
-    ctmp.replace(cpath)
+    with atomic_file(card_path(path)) as ctmp:
+        ctmp.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
     return card
 
 

@@ -11,9 +11,9 @@ import warnings
 import numpy as np
 
 from attnbio.io.motif_formats import Motif, read_meme
-from attnbio.motifs.discover import bh_qvalues
 from attnbio.motifs.jaspar import load_jaspar
 from attnbio.motifs.pwm import mean_best_score
+from attnbio.stats import bh_qvalues
 
 
 def tomtom_pvalues(queries: list[np.ndarray], targets: list[np.ndarray]) -> np.ndarray:

@@ -15,6 +15,7 @@ import numpy as np
 from attnbio.motifs import pwm as P
 from attnbio.motifs.encode import one_hot
 from attnbio.motifs.model import head_name
+from attnbio.stats import bh_qvalues
 
 SITE_FLANK = 6   # bp kept each side of a site for naming: JASPAR profiles run past trimmed cores
 
@@ -381,20 +382,6 @@ def enrichment(n_pos_hit: int, n_pos: int, n_neg_hit: int, n_neg: int):
     ratio = ((n_pos_hit + 1) / (n_pos + 2)) / ((n_neg_hit + 1) / (n_neg + 2))
     _, p = fisher_exact([[n_pos_hit, n_pos - n_pos_hit], [n_neg_hit, n_neg - n_neg_hit]], alternative="greater")
     return float(np.log2(ratio)), float(p)
-
-
-def bh_qvalues(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (q-values), same order as p."""
-    p = np.asarray(p, float)
-    n = len(p)
-    if n == 0:
-        return p
-    order = np.argsort(p, kind="stable")
-    ranked = p[order] * n / np.arange(1, n + 1)
-    q = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
-    out = np.empty(n)
-    out[order] = q
-    return out
 
 
 @dataclass

@@ -260,7 +260,7 @@ def find_pairs(model, seqs: list[str], motifs, head_names: list[str], cfg: Gramm
     """
     from scipy.stats import binom
 
-    from attnbio.motifs.discover import bh_qvalues
+    from attnbio.stats import bh_qvalues
 
     keep = [k for k in sorted(range(len(motifs)), key=lambda k: motifs[k].p_value)
             if len(motifs[k].sites) >= cfg.min_sites][:cfg.max_motifs]

@@ -192,7 +192,7 @@ def set_status(pairs, cfg: InterveneConfig) -> None:
     call's site pairs: its effect is measured and shown but is not a claim of its own. A call
     with too few linked site pairs (grammar's min_support) is `low_support` whatever its effect.
     """
-    from attnbio.motifs.discover import bh_qvalues
+    from attnbio.stats import bh_qvalues
 
     own = [c for c in pairs if c.shadow_of is None]
     q = bh_qvalues(np.array([1.0 if np.isnan(c.effect_p) else c.effect_p for c in own]))

@@ -137,7 +137,7 @@ def known_enrichment(db: list[Motif], targets: list[str], background: list[str],
     similar_pvalue=None keeps one row per profile)."""
     from scipy.stats import hypergeom
 
-    from attnbio.motifs.discover import bh_qvalues
+    from attnbio.stats import bh_qvalues
     from attnbio.motifs.encode import one_hot
 
     x, mask, _ = one_hot(targets, max_length=max_length)

@@ -174,9 +174,7 @@ def render_report(summary: dict, motifs, pairs, seq_length: int) -> str:
 
 def write_report(path, summary: dict, motifs, pairs, seq_length: int) -> None:
     """Write report.html via a temporary name."""
-    from pathlib import Path
+    from attnbio.io.outdir import atomic_file
 
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render_report(summary, motifs, pairs, seq_length), encoding="utf-8")
-    tmp.replace(path)
+    with atomic_file(path) as tmp:
+        tmp.write_text(render_report(summary, motifs, pairs, seq_length), encoding="utf-8")

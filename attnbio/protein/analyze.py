@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from attnbio.protein.scales import SEQUENCE_FEATURES, STRUCTURE_FEATURES, pair_features
+from attnbio.stats import bh_qvalues
 
 SEPARATIONS = {"short": (6, 11), "medium": (12, 23), "long": (24, None)}
 TOP_FRACTIONS = {"L": 1, "L/2": 2, "L/5": 5}
@@ -116,22 +117,6 @@ def accumulate_lenses(maps: list[np.ndarray], features: list[dict[str, np.ndarra
             bg_pairs[k] += int(off.sum())
     return LensTable(threshold=threshold, counts=counts, feature_counts=feat_counts, hits=hits,
                      background_hits=bg_hits, background_pairs=bg_pairs)
-
-
-def bh_qvalues(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg q values for an array of p values (any shape, NaN kept as NaN)."""
-    flat = np.asarray(p, dtype=np.float64).ravel()
-    q = np.full_like(flat, np.nan)
-    ok = ~np.isnan(flat)
-    pv = flat[ok]
-    if pv.size:
-        order = np.argsort(pv)
-        ranked = pv[order] * pv.size / np.arange(1, pv.size + 1)
-        ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-        out = np.empty_like(pv)
-        out[order] = np.minimum(ranked, 1.0)
-        q[ok] = out
-    return q.reshape(np.shape(p))
 
 
 def lens_statistics(table: LensTable, q_cutoff: float = 0.01) -> list[dict]:

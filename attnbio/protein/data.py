@@ -213,14 +213,13 @@ def write_folds_table(path=FOLDS_FILE, data_dir=DATA_DIR) -> None:
         f"cluster first to the fold with fewest dssp50 chains; {N_FOLDS} folds",
         "# closest_other_fold / identity: the most similar chain outside the chain's fold",
     ]
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w") as fh:
+    from attnbio.io.outdir import atomic_file
+
+    with atomic_file(Path(path)) as tmp, open(tmp, "w") as fh:
         fh.write("\n".join(header) + "\n")
         fh.write("\t".join(cols) + "\n")
         for r in rows:
             fh.write("\t".join(str(r[c]) for c in cols) + "\n")
-    tmp.replace(path)
 
 
 def read_folds(path=FOLDS_FILE) -> dict[str, int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from attnbio.errors import InputError
+from attnbio.io.outdir import atomic_file
 
 
 def shard_sizes(n_records: int, n_shards: int) -> list[int]:
@@ -36,12 +37,10 @@ def split_fasta(path, outputs: list, width: int = 80) -> list[int]:
     for out, size in zip(outputs, sizes):
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{out.name}.tmp")
-        with open(tmp, "w") as fh:
+        with atomic_file(out) as tmp, open(tmp, "w") as fh:
             for _ in range(size):
                 rec = next(records)
                 fh.write(f">{rec.id}{' ' + rec.description if rec.description else ''}\n")
                 for i in range(0, len(rec.sequence), width):
                     fh.write(rec.sequence[i:i + width] + "\n")
-        tmp.replace(out)
     return sizes

@@ -227,3 +227,19 @@ def test_atomic_path_is_a_hidden_sibling_named_after_this_process(tmp_path):
     tmp = od.atomic_path(tmp_path / "sub" / "motifs.meme")
     assert tmp.parent == tmp_path / "sub"                 # same folder: the rename cannot cross disks
     assert tmp.name == f".motifs.meme.tmp-{os.getpid()}"
+
+
+def test_atomic_file_renames_on_success_and_leaves_nothing_on_error(tmp_path):
+    from attnbio.io.outdir import atomic_file
+
+    target = tmp_path / "t.tsv"
+    target.write_text("old\n")
+    with atomic_file(target) as tmp:
+        tmp.write_text("new\n")
+        assert target.read_text() == "old\n" and tmp.parent == tmp_path   # same folder: one rename
+    assert target.read_text() == "new\n"
+    with pytest.raises(RuntimeError):
+        with atomic_file(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("disk went away")
+    assert target.read_text() == "new\n" and sorted(p.name for p in tmp_path.iterdir()) == ["t.tsv"]
