@@ -6,7 +6,7 @@ import pytest
 from Bio import motifs as bio_motifs
 
 from attnbio.errors import InputError
-from attnbio.io.motif_formats import Motif, consensus, read_homer, write_homer, write_jaspar
+from attnbio.io.motif_formats import Motif, consensus, read_homer, read_meme, write_homer, write_jaspar, write_meme
 
 
 def _motifs():
@@ -71,3 +71,16 @@ def test_homer_threshold_is_the_site_pvalue_in_natural_log(tmp_path):
     scores = ln_odds[np.arange(6), kmers].sum(axis=1)
     frac = float((scores >= thr - 1e-9).mean())
     assert 0.003 < frac <= 0.01                        # log2 units would pass far fewer (thr x 1.44)
+
+
+def test_meme_round_trip(tmp_path):
+    rng = np.random.default_rng(2)
+    ms = [Motif("attnbio_m1", "ACGT", rng.dirichlet(np.ones(4), size=7), 12)]
+    write_meme(tmp_path / "m.meme", ms)
+    back = read_meme(tmp_path / "m.meme")
+    assert back[0].id == "attnbio_m1" and back[0].nsites == 12
+    assert np.allclose(back[0].probs, ms[0].probs, atol=1e-5)
+    from Bio import motifs as bio_motifs
+    with open(tmp_path / "m.meme") as fh:
+        parsed = bio_motifs.parse(fh, "minimal")
+    assert parsed[0].name == "attnbio_m1" and parsed[0].length == 7

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from attnbio.motifs import discover as D
+from attnbio.motifs.discover import enrichment
+from attnbio.stats import bh_qvalues
 from attnbio.motifs import pwm as P
 from attnbio.motifs.encode import one_hot
 from tests.motifs.helpers_grammar import A_SITE, put, pwm, random_seq
@@ -127,3 +129,33 @@ def test_with_the_model_fixed_seed_changes_no_significant_motif(example_profiles
         sets.append([(consensus(m.probs), m.n_pos, m.n_neg) for m in disc.motifs if m.q_value < 0.05])
     assert len(sets[0]) >= 4
     assert sets[0] == sets[1]
+
+
+def test_bh_and_enrichment():
+    q = bh_qvalues(np.array([0.01, 0.04, 0.03, 0.5]))
+    # sorted p 0.01, 0.03, 0.04, 0.5 -> p*n/rank 0.04, 0.06, 0.0533, 0.5 -> running min from the right
+    assert np.allclose(q, [0.04, 0.16 / 3, 0.16 / 3, 0.5])
+    lr, p = enrichment(300, 1000, 100, 1000)
+    assert lr > 1.5 and p < 1e-20
+    lr, p = enrichment(100, 1000, 100, 1000)
+    assert abs(lr) < 0.05 and p > 0.3
+
+
+def test_site_windows_hold_each_site_with_its_flanks_on_the_motif_strand():
+    from attnbio.motifs import discover as D
+    from tests.motifs.helpers_grammar import A_SITE, found_motifs, pair_sequences
+
+    seqs = pair_sequences(40, 120, 24, seed=0)
+    x, mask, _ = one_hot(seqs)
+    motif = found_motifs(seqs, sites=(A_SITE,))[0]
+    motif.heads = ["L1H1"]
+    prof = D.random_profiles(mask, 1, 4, seed=0)
+    cfg = D.DiscoverConfig(min_sites=1)
+    [scored] = D._score_motifs([motif], x, mask, x, mask, prof, ["L1H1"], 4, cfg, D._codes(x))
+    f, w = D.SITE_FLANK, len(A_SITE)
+    assert len(scored.site_windows) == len(scored.sites) > 0
+    for site, win in zip(scored.sites, scored.site_windows):
+        dna = seqs[site.seq][site.start:site.end]
+        if site.strand == "-":
+            dna = dna[::-1].translate(str.maketrans("ACGT", "TGCA"))
+        assert "".join("ACGTN"[c] for c in win[f:f + w]) == dna
