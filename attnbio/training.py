@@ -83,7 +83,8 @@ def parse_settings(items, defaults: dict, option: str) -> dict:
             else:
                 value = kind(text)
         except ValueError:
-            raise InputError(f"{option} {item}: {text!r} is not a {kind.__name__}") from None
+            what = {int: "an integer", float: "a number", bool: "true or false"}.get(kind, kind.__name__)
+            raise InputError(f"{option} {item}: {text!r} is not {what}") from None
         out[key] = value
     return out
 

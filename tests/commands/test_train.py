@@ -142,7 +142,7 @@ def test_motifs_writes_the_card_attnbio_motifs_writes(tmp_path, monkeypatch):
 @pytest.mark.parametrize("args, words", [
     (["refine", "-o", "{tmp}/w.pt"], ".safetensors"),
     (["protein", "--set", "bogus=1", "-o", "{tmp}/w.safetensors"], "--set bogus=1: unknown setting"),
-    (["protein", "--model-set", "dim=eight", "-o", "{tmp}/w.safetensors"], "'eight' is not a int"),
+    (["protein", "--model-set", "dim=eight", "-o", "{tmp}/w.safetensors"], "'eight' is not an integer"),
     (["protein-ensemble", "attnbio/weights/refine.safetensors", "-o", "{tmp}/w.safetensors"], "expected 'attnbio.protein'"),
     (["motifs", "{tmp}/missing.fa", "-o", "{tmp}/w.safetensors"], "missing.fa"),
 ])
