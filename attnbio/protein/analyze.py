@@ -193,13 +193,15 @@ def analyze(model, proteins, threshold: float = 0.3, q_cutoff: float = 0.01, see
 
     proteins: attnbio.protein.inputs.ProteinInput list. Head rows: lens_statistics() over all
     proteins pooled (structure features only from proteins that have a structure).
-    progress: optional progress("proteins", done, total), called after each protein.
+    progress: optional progress("proteins", done, total): 0 before the first protein, then after each.
     """
     from attnbio.protein.model import predict_full
     from attnbio.protein.scales import kd_pair_score
 
     rng = np.random.default_rng(seed)
     results, maps, feats = [], [], []
+    if progress is not None:
+        progress("proteins", 0, len(proteins))      # the stage's clock starts here
     for p in proteins:
         out = predict_full(model, p.sequence, device=device)
         prob, attn, ss = out["prob"], out["attention"], out["ss"]

@@ -107,8 +107,8 @@ def load_model(path=None):
 def run(request: RefineRequest, progress=None) -> RefineResult:
     """Read, check, refine and score one structure (see the module docstring).
 
-    progress: optional callable progress(stage, done, total), called for "refinement" after
-    the network, the coordinates and the atoms and metrics (3 steps). Global torch state
+    progress: optional callable progress(stage, done, total), called for "refinement" at the
+    start and after the network, the coordinates and the atoms and metrics (0..3 of 3). Global torch state
     (threads, seeds) is the caller's. User mistakes raise attnbio.errors.InputError.
     """
     from attnbio.io.source import input_digest

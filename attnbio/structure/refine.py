@@ -182,13 +182,15 @@ def refine_ca(model: RefineModel, ca, sequence: str, breaks=None, residue_index=
 
     guard: apply the do-no-harm rule (no_harm): the result's ca_refined is then the input,
     a blend, or the refined trace, and weight / mode / reason say which.
-    progress: optional progress(stage, done, total) for "refinement", steps 1 (network) and 2
-    (coordinates) of 3 (the caller's last step, e.g. writing atoms and metrics).
+    progress: optional progress(stage, done, total) for "refinement": 0 at the start, 1 after
+    the network, 2 after the coordinates, of 3 (the caller's last step: atoms and metrics).
     """
     ca = np.asarray(ca, dtype=np.float64)
     n = len(ca)
     residue_index = np.arange(n) if residue_index is None else residue_index
     chain_index = np.zeros(n, dtype=np.int64) if chain_index is None else chain_index
+    if progress is not None:
+        progress("refinement", 0, 3)                # the stage's clock starts here
     pred = predict_pairs(model, ca, sequence, residue_index, chain_index, chunk_size, device)
     if progress is not None:
         progress("refinement", 1, 3)

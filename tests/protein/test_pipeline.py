@@ -19,7 +19,7 @@ def fasta(tmp_path_factory):
 def test_run_tables_and_progress(fasta):
     calls = []
     res = run(ProteinRequest([str(fasta)], top_contacts=0.5, seed=1), progress=lambda *a: calls.append(a))
-    assert calls == [("proteins", 1, 2), ("proteins", 2, 2)]
+    assert calls == [("proteins", 0, 2), ("proteins", 1, 2), ("proteins", 2, 2)]
     assert [p.protein.id for p in res.proteins] == ["p1", "p2"]
     assert res.proteins[0].attention.shape == (2, 8, 40, 40) and res.proteins[0].prob.shape == (40, 40)
     cols, heads = res.head_table()

@@ -17,7 +17,7 @@ def test_run_progress_and_write(tmp_path):
     calls = []
     req = RefineRequest(str(TWO_CHAINS), iterations=5, seed=2, command="attnbio refine test")
     res = run(req, progress=lambda *a: calls.append(a))
-    assert calls == [("refinement", 1, 3), ("refinement", 2, 3), ("refinement", 3, 3)]
+    assert calls == [("refinement", k, 3) for k in range(4)]
     assert res.n_residues == 8 and [c.id for c in res.chains] == ["A", "B"]
     assert res.refinement.ca_refined.shape == (8, 3) and [a["CA"].shape for a in res.atoms] == [(4, 3)] * 2
     assert res.mode in ("refined", "blend", "input_kept") and res.reason
