@@ -185,8 +185,9 @@ def run(request: ProteinRequest, progress=None) -> ProteinResult:
     """Read the inputs, run the model, read the heads' lenses and the contacts.
 
     progress: optional callable progress(stage, done, total): "proteins", 0 before the first
-    and then after each protein. Global torch state (threads, seeds) is the caller's; the analysis draws its
-    tie-breaking random numbers from request.seed. User mistakes raise attnbio.errors.InputError.
+    and then after each protein. Global torch state (threads, seeds) is the caller's; the
+    analysis draws its tie-breaking random numbers from request.seed. User mistakes raise
+    attnbio.errors.InputError.
     """
     from attnbio.io.source import input_digest
     from attnbio.limits import check_proteins
