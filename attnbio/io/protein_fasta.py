@@ -14,9 +14,6 @@ Rules (also in docs/protein.md):
 """
 from __future__ import annotations
 
-import gzip
-import zlib
-
 from attnbio.errors import InputError
 from attnbio.io.fasta import AMINO_ACIDS, Record
 
@@ -30,15 +27,9 @@ def read_bytes(path) -> bytes:
     Read once through attnbio.io.source (hashed for input_digest; a second call for the same
     input, as is_fasta then read_protein_fasta make, reuses the bytes: stdin cannot be reread).
     """
-    from attnbio.io.source import read_source_bytes
+    from attnbio.io.source import gunzip_bytes, read_source_bytes
 
-    raw = read_source_bytes(path)
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as err:
-            raise InputError(f"{path}: damaged gzip file ({err})") from None
-    return raw
+    return gunzip_bytes(read_source_bytes(path), path)
 
 
 def is_fasta(path) -> bool:
