@@ -156,12 +156,12 @@ def run_seed(seed: int, n: int, log, save_dir=None, reuse=False, modisco=True) -
 
     from attnbio.motifs.discover import DiscoverConfig, FoundMotif, Site, discover, find_sites
     from attnbio.motifs.encode import one_hot
-    from attnbio.motifs.grammar import GrammarConfig, find_pairs
+    from attnbio.motifs.grammar import PairConfig, find_pairs
     from attnbio.motifs.intervene import InterveneConfig, background_sequences, check_pairs
     from attnbio.motifs.model import ModelConfig, head_name
     from attnbio.motifs.pipeline import annotate_motifs
     from attnbio.motifs.annotate import load_motif_db
-    from attnbio.motifs.simulate import GrammarConfig as SimConfig, simulate_grammar
+    from attnbio.motifs.simulate import GrammarSimConfig as SimConfig, simulate_grammar
     from attnbio.motifs.train import TrainConfig, train_model
 
     torch.manual_seed(seed)
@@ -198,7 +198,7 @@ def run_seed(seed: int, n: int, log, save_dir=None, reuse=False, modisco=True) -
 
     bg = background_sequences(data.negatives, 200, seed)
     t0 = time.perf_counter()
-    g = find_pairs(model, data.positives, disc.motifs, disc.head_names, GrammarConfig(seed=seed))
+    g = find_pairs(model, data.positives, disc.motifs, disc.head_names, PairConfig(seed=seed))
     row["t_grammar"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     check_pairs(model, g.pairs, disc.motifs, data.positives, bg, InterveneConfig(seed=seed))
@@ -217,7 +217,7 @@ def run_seed(seed: int, n: int, log, save_dir=None, reuse=False, modisco=True) -
         f.id, f.p_value = t.id, float(i)
         oracle.append(f)
     names = [head_name(i // model.cfg.n_heads, i % model.cfg.n_heads) for i in range(model.cfg.n_layers * model.cfg.n_heads)]
-    go = find_pairs(model, data.positives, oracle, names, GrammarConfig(seed=seed))
+    go = find_pairs(model, data.positives, oracle, names, PairConfig(seed=seed))
     check_pairs(model, go.pairs, oracle, data.positives, bg, InterveneConfig(seed=seed))
     row["oracle"] = _score_pairs(go.pairs, list(range(len(truth))), truth, data)
     log(f"seed {seed}: oracle-motif pairs {row['oracle']['recall_attn']}/3 by attention, "

@@ -33,11 +33,11 @@ def run_seed(seed: int, n: int, epochs: int, threads: int) -> list[dict]:
     from attnbio.motifs.annotate import load_motif_db, tomtom_qvalues
     from attnbio.motifs.discover import DiscoverConfig, attention_profiles, discover_from_profiles, profile_names
     from attnbio.motifs.encode import one_hot
-    from attnbio.motifs.simulate import GrammarConfig, simulate_grammar
+    from attnbio.motifs.simulate import GrammarSimConfig, simulate_grammar
     from attnbio.motifs.train import TrainConfig, train_model
 
     torch.set_num_threads(threads)
-    data = simulate_grammar(GrammarConfig(n_sequences=n, seed=seed))
+    data = simulate_grammar(GrammarSimConfig(n_sequences=n, seed=seed))
     db = load_motif_db("vertebrates")
     t0 = time.perf_counter()
     result = train_model(data.positives, data.negatives, TrainConfig(epochs=epochs, seed=seed))

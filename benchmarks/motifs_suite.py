@@ -13,7 +13,7 @@ from __future__ import annotations
 FROZEN = "2026-12-01"
 
 # name, split, per-class size, modisco (attribution + tfmodisco-lite run on it), seed_base, and
-# knobs of attnbio.motifs.simulate.GrammarConfig: n_sequences = 2 x per_class, simulation seed =
+# knobs of attnbio.motifs.simulate.GrammarSimConfig: n_sequences = 2 x per_class, simulation seed =
 # seed_base + suite seed (so each configuration draws its own JASPAR profiles; the training and
 # discovery seed is the suite seed). max_similarity 0.55 (0.65 for 24 profiles): the default
 # 0.45 finds only 8-11 mutually dissimilar profiles.
@@ -105,10 +105,10 @@ BY_NAME = {c["name"]: c for c in CONFIGS}
 
 
 def sim_config(entry: dict, seed: int):
-    """The GrammarConfig of one configuration and suite seed."""
-    from attnbio.motifs.simulate import GrammarConfig
+    """The GrammarSimConfig of one configuration and suite seed."""
+    from attnbio.motifs.simulate import GrammarSimConfig
 
-    return GrammarConfig(n_sequences=2 * entry["per_class"], seed=entry["seed_base"] + seed, **entry["knobs"])
+    return GrammarSimConfig(n_sequences=2 * entry["per_class"], seed=entry["seed_base"] + seed, **entry["knobs"])
 
 
 def simulate_to(entry: dict, seed: int, folder: Path):
@@ -357,7 +357,7 @@ def _goals(runs, per_cfg, rec, den, tr, rep, dec) -> list[str]:
 
 
 def config_list() -> str:
-    out = ["| configuration | half | per class | bp | knobs (GrammarConfig) | modisco |", "|---|---|---|---|---|---|"]
+    out = ["| configuration | half | per class | bp | knobs (GrammarSimConfig) | modisco |", "|---|---|---|---|---|---|"]
     for c in CONFIGS:
         knobs = ", ".join(f"{k}={v}" for k, v in c["knobs"].items() if k != "length")
         out.append(f"| {c['name']} | {c['split']} | {c['per_class']:,} | {c['knobs']['length']} | {knobs} | "

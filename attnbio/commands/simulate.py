@@ -14,7 +14,7 @@ def command():
 @command.command("grammar")
 @outdir_option
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
-              help="JSON or YAML file of generator knobs (GrammarConfig field names); options given on the "
+              help="JSON or YAML file of generator knobs (GrammarSimConfig field names); options given on the "
                    "command line win over it.")
 @click.option("--n", "n_sequences", type=click.IntRange(20, 10_000_000), default=10_000, show_default=True,
               help="Sequences in all (half positives, half negatives).")
@@ -56,9 +56,9 @@ def grammar(ctx, outdir, config_file, **options):
     Writes positives.fa, negatives.fa, truth.json, truth.meme and truth_sites.tsv.
     """
     from attnbio.io.outdir import staged_outdir
-    from attnbio.motifs.simulate import GrammarConfig, load_config, validate_config, write_grammar
+    from attnbio.motifs.simulate import GrammarSimConfig, load_config, validate_config, write_grammar
 
-    cfg = GrammarConfig(**_grammar_knobs(ctx, config_file, options, load_config))
+    cfg = GrammarSimConfig(**_grammar_knobs(ctx, config_file, options, load_config))
     validate_config(cfg, str(config_file) if config_file else "simulate grammar")
     with staged_outdir(outdir) as tmp:
         truth = write_grammar(cfg, tmp)
@@ -70,7 +70,7 @@ _RENAMED = {"pairs": "n_pairs", "singles": "n_singles", "decoys": "n_decoys"}
 
 
 def _grammar_knobs(ctx, config_file, options: dict, load_config) -> dict:
-    """GrammarConfig keywords: the config file's, then every option given on the command line
+    """GrammarSimConfig keywords: the config file's, then every option given on the command line
     (with a config file, an option left at its default does not override the file)."""
     from click.core import ParameterSource
 

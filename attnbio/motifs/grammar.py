@@ -31,7 +31,9 @@ ORIENTATIONS = ("++", "+-", "-+", "--")
 
 
 @dataclass
-class GrammarConfig:
+class PairConfig:
+    """Knobs of find_pairs: which motif pairs attention links, at which spacings, tested how.
+    (The simulator's knobs are attnbio.motifs.simulate.GrammarSimConfig.)"""
     attention_factor: float = 2.0   # linked: attention >= factor x uniform (1 / valid tokens); 0 = all pairs
     max_distance: int = 100         # bp, centre to centre
     window: int = 1                 # a distance d counts linked pairs at d +- window bp
@@ -80,7 +82,7 @@ class GrammarResult:
     motif_indices: list[int]        # motifs that took part
     n_site_pairs: int               # co-occurring site pairs in the positives
     n_dropped_blocks: int           # site blocks that did not fit when re-implanting
-    config: GrammarConfig = field(default_factory=GrammarConfig)
+    config: PairConfig = field(default_factory=PairConfig)
 
 
 # --- sites and pairs ------------------------------------------------------------------------
@@ -250,7 +252,7 @@ def _window_counts(h2: np.ndarray, window: int, max_distance: int) -> np.ndarray
     return smooth[::2][:max_distance + 1]
 
 
-def find_pairs(model, seqs: list[str], motifs, head_names: list[str], cfg: GrammarConfig,
+def find_pairs(model, seqs: list[str], motifs, head_names: list[str], cfg: PairConfig,
                max_length: int = 1000, device="cpu") -> GrammarResult:
     """Pairs of discovered motifs that attention heads link at an over-represented spacing.
 

@@ -11,7 +11,7 @@ from attnbio.errors import InputError
 from attnbio.io.fasta import read_all
 from attnbio.io.weights import sha256_file
 from attnbio.motifs.discover import DiscoverConfig, discover
-from attnbio.motifs.grammar import GrammarConfig
+from attnbio.motifs.grammar import PairConfig
 from attnbio.motifs.intervene import InterveneConfig
 from attnbio.motifs.model import MODEL_KIND, ModelConfig, load_model
 from attnbio.motifs.grammar import interaction_rows
@@ -33,7 +33,7 @@ class MotifsRequest:
     discover: DiscoverConfig = field(default_factory=DiscoverConfig)
     taxon: str = "vertebrates"
     motif_db: str | None = None        # a MEME file instead of JASPAR CORE for `taxon`
-    grammar: GrammarConfig = field(default_factory=GrammarConfig)
+    grammar: PairConfig = field(default_factory=PairConfig)
     intervene: InterveneConfig = field(default_factory=InterveneConfig)
     all_motifs: bool = False           # report every motif, not only those enriched at q < 0.05
     restarts: int = 1                  # training starts; the best validation AUROC is kept
@@ -267,7 +267,7 @@ def find_and_check_pairs(model, pos_seqs, neg_seqs, disc, req, log):
     from attnbio.motifs.intervene import background_sequences, check_pairs
 
     log("testing motif pairs linked by attention against shuffled, re-implanted backgrounds")
-    gcfg = GrammarConfig(**{**req.grammar.__dict__, "seed": req.seed})
+    gcfg = PairConfig(**{**req.grammar.__dict__, "seed": req.seed})
     result = find_pairs(model, pos_seqs, disc.motifs, disc.head_names, gcfg, req.max_length, req.device)
     if result.pairs:
         icfg = InterveneConfig(**{**req.intervene.__dict__, "seed": req.seed})

@@ -30,7 +30,7 @@ BASES = np.array(list("ACGT"))
 
 
 @dataclass
-class GrammarConfig:
+class GrammarSimConfig:
     """Knobs of the generator; defaults are the benchmark defaults of the P1/P2 issues."""
     n_sequences: int = 10_000
     length: int = 200
@@ -68,11 +68,11 @@ BACKGROUNDS = ("iid", "markov1", "markov2", "markov3")
 ORIENTATIONS = ("++", "+-", "-+", "--")
 
 
-def n_pair_factors(cfg: GrammarConfig) -> int:
+def n_pair_factors(cfg: GrammarSimConfig) -> int:
     return cfg.n_factors or 2 * cfg.n_pairs
 
 
-def validate_config(cfg: GrammarConfig, where: str = "simulate grammar") -> None:
+def validate_config(cfg: GrammarSimConfig, where: str = "simulate grammar") -> None:
     """Every knob in range, or InputError with one line naming the knob and the value."""
     def bad(key, why):
         raise InputError(f"{where}: {key} = {getattr(cfg, key)!r}: {why}")
@@ -125,7 +125,7 @@ def validate_config(cfg: GrammarConfig, where: str = "simulate grammar") -> None
 
 
 def load_config(path) -> dict:
-    """GrammarConfig fields from a JSON or YAML file, or '-' (stdin, read as YAML, which JSON is a
+    """GrammarSimConfig fields from a JSON or YAML file, or '-' (stdin, read as YAML, which JSON is a
     subset of); keys = field names; InputError if bad."""
     import json
     from dataclasses import fields
@@ -148,7 +148,7 @@ def load_config(path) -> dict:
                          f"({str(err).splitlines()[0]})") from None
     if not isinstance(raw, dict):
         raise InputError(f"{path}: the config must be a mapping of knob names to values")
-    known = {f.name for f in fields(GrammarConfig)}
+    known = {f.name for f in fields(GrammarSimConfig)}
     for key, value in raw.items():
         if key not in known:
             raise InputError(f"{path}: unknown key {key!r} (known: {', '.join(sorted(known))})")
@@ -159,7 +159,7 @@ def load_config(path) -> dict:
     return raw
 
 
-def config_record(cfg: GrammarConfig) -> dict:
+def config_record(cfg: GrammarSimConfig) -> dict:
     """The config as truth.json stores it: the original keys, then the suite knobs that were set."""
     from dataclasses import asdict
 
@@ -193,7 +193,7 @@ class GrammarData:
     sites_neg: list[Planted] = field(default_factory=list)
 
 
-def choose_motifs(cfg: GrammarConfig, rng: np.random.Generator) -> list[Motif]:
+def choose_motifs(cfg: GrammarSimConfig, rng: np.random.Generator) -> list[Motif]:
     """Draw distinct, informative JASPAR profiles: different TF families, dissimilar matrices.
 
     Named profiles (`include`) take the first slots as they are, look-alikes on purpose; the
@@ -244,7 +244,7 @@ def _named_profile(everything: list[Motif], name: str, taxon: str) -> Motif:
     raise InputError(f"simulate grammar: include: {name!r} is not a JASPAR CORE {taxon} profile name or id")
 
 
-def _paralogs(sources: list[Motif], chosen: list[Motif], pool: list[Motif], cfg: GrammarConfig) -> list[Motif]:
+def _paralogs(sources: list[Motif], chosen: list[Motif], pool: list[Motif], cfg: GrammarSimConfig) -> list[Motif]:
     out: list[Motif] = []
     taken = {m.id for m in chosen} | {m.name.upper() for m in chosen}
     for src in sources:
@@ -330,13 +330,13 @@ def _plant_pair(canvas: _Canvas, a: Motif, b: Motif, distance: int, orientation:
         out.append(Planted(k, start + off, start + off + m.width, s, m.id))
 
 
-def _random_distance(a: Motif, b: Motif, cfg: GrammarConfig, avoid: int, rng) -> int:
+def _random_distance(a: Motif, b: Motif, cfg: GrammarSimConfig, avoid: int, rng) -> int:
     lo = (a.width + b.width) // 2 + cfg.min_spacing
     options = [d for d in range(lo, cfg.length // 2) if abs(d - avoid) > 5]
     return int(rng.choice(options))
 
 
-def simulate_grammar(cfg: GrammarConfig) -> GrammarData:
+def simulate_grammar(cfg: GrammarSimConfig) -> GrammarData:
     """Generate positives and negatives (n_sequences / 2 each) with a truth record."""
     validate_config(cfg)
     rng = np.random.default_rng(cfg.seed)
@@ -372,7 +372,7 @@ def simulate_grammar(cfg: GrammarConfig) -> GrammarData:
     return data
 
 
-def _pair_members(cfg: GrammarConfig, rng) -> list[tuple[int, int]]:
+def _pair_members(cfg: GrammarSimConfig, rng) -> list[tuple[int, int]]:
     """Indices of each pair's two factors: disjoint (0, 1), (2, 3) ... or, with n_factors,
     a chain covering every factor and then distinct pairs drawn at random."""
     if not cfg.n_factors:
@@ -486,7 +486,7 @@ def _plant_extras(canvas, single_rate, singles, decoys, cfg, k, sites, rng) -> N
             _plant_single(canvas, m, k, sites, rng)
 
 
-def truth_record(data: GrammarData, cfg: GrammarConfig) -> dict:
+def truth_record(data: GrammarData, cfg: GrammarSimConfig) -> dict:
     """JSON-ready description of what was planted (the benchmark's answer key)."""
     from attnbio.motifs.jaspar import JASPAR_RELEASE
 
@@ -517,7 +517,7 @@ def truth_record(data: GrammarData, cfg: GrammarConfig) -> dict:
     }
 
 
-def write_grammar(cfg: GrammarConfig, outdir, data: GrammarData | None = None) -> dict:
+def write_grammar(cfg: GrammarSimConfig, outdir, data: GrammarData | None = None) -> dict:
     """Simulate (unless `data` is this config's simulation already) and write positives.fa,
     negatives.fa, truth.json, truth.meme, truth_sites.tsv."""
     import json

@@ -64,12 +64,12 @@ def simulate_genome(cfg: GenomeSimConfig, outdir) -> dict:
     from attnbio.io.bed import write_bed
     from attnbio.io.fasta import write_fasta
     from attnbio.io.motif_formats import write_meme
-    from attnbio.motifs.simulate import GrammarConfig, simulate_grammar, truth_record
+    from attnbio.motifs.simulate import GrammarSimConfig, simulate_grammar, truth_record
 
     if cfg.n_peaks < 20:
         raise InputError("simulate genome needs at least 20 peaks")
     outdir = Path(outdir)
-    gcfg = GrammarConfig(n_sequences=2 * cfg.n_peaks, length=cfg.length, gc=cfg.peak_gc, seed=cfg.seed)
+    gcfg = GrammarSimConfig(n_sequences=2 * cfg.n_peaks, length=cfg.length, gc=cfg.peak_gc, seed=cfg.seed)
     data = simulate_grammar(gcfg)
     rng = np.random.default_rng([cfg.seed, 7])
     slot = int(np.ceil(cfg.length / cfg.density))

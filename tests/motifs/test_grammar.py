@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from attnbio.motifs.grammar import GrammarConfig, canonical, find_pairs, interaction_rows, reimplant_background
+from attnbio.motifs.grammar import PairConfig, canonical, find_pairs, interaction_rows, reimplant_background
 from tests.motifs.helpers_grammar import UniformAttention, found_motifs, pair_sequences
 
 HEADS = ["L1H1", "L1H2"]
@@ -41,7 +41,7 @@ def test_background_keeps_the_sites_and_breaks_their_positions():
 def test_a_planted_spacing_is_called_with_its_distance_orientation_and_head():
     seqs = pair_sequences(150, 120, 24, seed=2)
     motifs = found_motifs(seqs)
-    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, GrammarConfig(attention_factor=0.5, seed=0))
+    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, PairConfig(attention_factor=0.5, seed=0))
     ab = [c for c in res.pairs if (c.a, c.b) == (0, 1)]
     assert ab, [(c.a, c.b, c.distance) for c in res.pairs]
     best = ab[0]
@@ -57,14 +57,14 @@ def test_a_planted_spacing_is_called_with_its_distance_orientation_and_head():
 def test_random_spacings_give_no_pair():
     seqs = pair_sequences(150, 120, None, seed=3)
     motifs = found_motifs(seqs)
-    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, GrammarConfig(attention_factor=0.5, seed=0))
+    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, PairConfig(attention_factor=0.5, seed=0))
     assert res.n_tested > 0 and res.pairs == []
 
 
 def test_same_seed_same_calls():
     seqs = pair_sequences(80, 120, 30, seed=4)
     motifs = found_motifs(seqs)
-    cfg = GrammarConfig(attention_factor=0.5, seed=7)
+    cfg = PairConfig(attention_factor=0.5, seed=7)
     r1 = find_pairs(UniformAttention(), seqs, motifs, HEADS, cfg)
     r2 = find_pairs(UniformAttention(), seqs, motifs, HEADS, cfg)
     assert [(c.a, c.b, c.distance, c.p_value) for c in r1.pairs] == [(c.a, c.b, c.distance, c.p_value) for c in r2.pairs]
@@ -75,7 +75,7 @@ def test_same_seed_same_calls():
 def test_attention_gate_counts_only_linked_pairs(factor):
     seqs = pair_sequences(60, 120, 24, seed=5)
     motifs = found_motifs(seqs)
-    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, GrammarConfig(attention_factor=factor, seed=0))
+    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, PairConfig(attention_factor=factor, seed=0))
     # uniform attention is 1.0 x uniform: linked at factor 0.5, never at 2.0
     assert bool(res.pairs) == (factor < 1.0)
 
@@ -93,7 +93,7 @@ def test_trained_model_pairs_on_a_simulation():
     from attnbio.motifs.encode import one_hot
     from attnbio.motifs.intervene import InterveneConfig, background_sequences, check_pairs
     from attnbio.motifs.model import ModelConfig, head_name
-    from attnbio.motifs.simulate import GrammarConfig as SimConfig, simulate_grammar
+    from attnbio.motifs.simulate import GrammarSimConfig as SimConfig, simulate_grammar
     from attnbio.motifs.train import TrainConfig, train_model
 
     torch.set_num_threads(2)
@@ -108,7 +108,7 @@ def test_trained_model_pairs_on_a_simulation():
         f.id, f.p_value = t.id, float(i)
         motifs.append(f)
     names = [head_name(i // model.cfg.n_heads, i % model.cfg.n_heads) for i in range(model.cfg.n_layers * model.cfg.n_heads)]
-    res = find_pairs(model, data.positives, motifs, names, GrammarConfig(seed=0))
+    res = find_pairs(model, data.positives, motifs, names, PairConfig(seed=0))
     check_pairs(model, res.pairs, motifs, data.positives, background_sequences(data.negatives, 200, 0),
                 InterveneConfig())
     ids = [m.id for m in motifs]
@@ -126,7 +126,7 @@ def test_a_second_matrix_on_the_same_sites_is_a_shadow_of_the_first():
 
     seqs = pair_sequences(150, 120, 24, seed=2)
     motifs = found_motifs(seqs, sites=(A_SITE, B_SITE, C_SITE, A_SITE[:-1] + "C"))
-    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, GrammarConfig(attention_factor=0.5, seed=0))
+    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, PairConfig(attention_factor=0.5, seed=0))
     at_24 = [c for c in res.pairs if abs(c.distance - 24) <= 1 and 1 in (c.a, c.b)]
     originals = [c for c in at_24 if c.shadow_of is None]
     shadows = [c for c in at_24 if c.shadow_of is not None]
@@ -140,10 +140,10 @@ def test_a_second_matrix_on_the_same_sites_is_a_shadow_of_the_first():
 def test_a_spacing_in_too_few_positives_is_not_supported():
     seqs = pair_sequences(150, 120, 24, seed=2)
     motifs = found_motifs(seqs)
-    cfg = GrammarConfig(attention_factor=0.5, seed=0)
+    cfg = PairConfig(attention_factor=0.5, seed=0)
     best = find_pairs(UniformAttention(), seqs, motifs, HEADS, cfg).pairs[0]
     assert best.supported and best.n_obs > 100
-    strict = find_pairs(UniformAttention(), seqs, motifs, HEADS, GrammarConfig(attention_factor=0.5, seed=0,
+    strict = find_pairs(UniformAttention(), seqs, motifs, HEADS, PairConfig(attention_factor=0.5, seed=0,
                                                                                min_support=(best.n_obs + 1) / len(seqs)))
     assert not strict.pairs[0].supported
 
@@ -151,5 +151,5 @@ def test_a_spacing_in_too_few_positives_is_not_supported():
 def test_pairs_on_different_sites_are_not_shadows():
     seqs = pair_sequences(150, 120, 24, seed=2)
     motifs = found_motifs(seqs)
-    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, GrammarConfig(attention_factor=0.5, seed=0))
+    res = find_pairs(UniformAttention(), seqs, motifs, HEADS, PairConfig(attention_factor=0.5, seed=0))
     assert res.pairs and all(c.shadow_of is None for c in res.pairs)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from attnbio.errors import InputError
-from attnbio.motifs.simulate import GrammarConfig, markov_chain, sample_markov, simulate_grammar, truth_record
+from attnbio.motifs.simulate import GrammarSimConfig, markov_chain, sample_markov, simulate_grammar, truth_record
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
 QUIET = dict(pair_rate_pos=0.0, pair_random_neg=0.0, pair_alone_neg=0.0, single_rate_pos=0.0,
@@ -32,9 +32,9 @@ def _fasta(path, n):
 
 def test_defaults_reproduce_the_bundled_example_draw_for_draw():
     # positives are drawn first, so a smaller run's positives are the example's first ones
-    data = simulate_grammar(GrammarConfig(n_sequences=120, seed=1))
+    data = simulate_grammar(GrammarSimConfig(n_sequences=120, seed=1))
     assert data.positives == _fasta(EXAMPLES / "positives.fa.gz", 60)
-    truth = truth_record(data, GrammarConfig(n_sequences=120, seed=1))
+    truth = truth_record(data, GrammarSimConfig(n_sequences=120, seed=1))
     example = json.loads((EXAMPLES / "truth.json").read_text())
     assert [m["id"] for m in truth["motifs"]] == [m["id"] for m in example["motifs"]]
     assert truth["pairs"] == example["pairs"]
@@ -56,7 +56,7 @@ def test_markov_background_has_the_gc_and_the_transitions_of_its_chain(gc):
 
 
 def test_markov_order_two_background_in_simulation_and_truth():
-    cfg = GrammarConfig(n_sequences=200, length=300, gc=0.6, background="markov2", seed=3, **QUIET)
+    cfg = GrammarSimConfig(n_sequences=200, length=300, gc=0.6, background="markov2", seed=3, **QUIET)
     data = simulate_grammar(cfg)
     assert abs(np.mean([(s.count("G") + s.count("C")) / len(s) for s in data.positives]) - 0.6) < 0.02
     truth = truth_record(data, cfg)
@@ -66,7 +66,7 @@ def test_markov_order_two_background_in_simulation_and_truth():
 
 
 def test_shared_factors_make_distinct_pairs_covering_every_factor_in_the_distance_range():
-    cfg = GrammarConfig(n_sequences=40, n_factors=6, n_pairs=9, n_singles=0, n_decoys=1, max_similarity=0.55,
+    cfg = GrammarSimConfig(n_sequences=40, n_factors=6, n_pairs=9, n_singles=0, n_decoys=1, max_similarity=0.55,
                         min_distance=25, max_distance=45, seed=2)
     data = simulate_grammar(cfg)
     factors = [m.id for m in data.motifs if m.meta["role"] == "pair"]
@@ -84,7 +84,7 @@ def _pair_sites(data, sites, k):
 def test_orientation_and_flip_rate_are_planted_as_recorded():
     base = dict(n_sequences=200, n_pairs=1, n_singles=0, n_decoys=0, pair_rate_pos=1.0, seed=5)
     for flip, want in [(0.0, ["-", "-"]), (1.0, ["+", "+"])]:
-        data = simulate_grammar(GrammarConfig(orientations=("--",), flip_rate=flip, **base))
+        data = simulate_grammar(GrammarSimConfig(orientations=("--",), flip_rate=flip, **base))
         p = data.pairs[0]
         assert p["orientation"] == "--"
         a_id = p["a"]
@@ -99,7 +99,7 @@ def test_orientation_and_flip_rate_are_planted_as_recorded():
 
 
 def test_pairs_per_sequence_plants_distinct_pairs_without_overlaps():
-    data = simulate_grammar(GrammarConfig(n_sequences=300, length=300, n_pairs=4, pairs_per_seq=3,
+    data = simulate_grammar(GrammarSimConfig(n_sequences=300, length=300, n_pairs=4, pairs_per_seq=3,
                                           pair_rate_pos=1.0, n_singles=0, n_decoys=0, max_similarity=0.55, seed=6))
     per_seq = Counter(s.seq for s in data.sites_pos)
     assert np.mean([per_seq[k] == 6 for k in range(150)]) > 0.9
@@ -109,7 +109,7 @@ def test_pairs_per_sequence_plants_distinct_pairs_without_overlaps():
 
 
 def test_rare_singles_and_decoys_in_both_classes_at_their_rates():
-    cfg = GrammarConfig(n_sequences=2400, n_pairs=1, n_singles=1, n_decoys=1, single_rate_pos=0.05,
+    cfg = GrammarSimConfig(n_sequences=2400, n_pairs=1, n_singles=1, n_decoys=1, single_rate_pos=0.05,
                         single_rate_neg=0.0, decoy_rate=0.3, seed=7)
     data = simulate_grammar(cfg)
     single = next(m.id for m in data.motifs if m.meta["role"] == "single")
@@ -122,7 +122,7 @@ def test_rare_singles_and_decoys_in_both_classes_at_their_rates():
 
 
 def test_named_look_alikes_and_paralogs_take_their_slots():
-    cfg = GrammarConfig(n_sequences=40, n_pairs=2, n_singles=2, n_decoys=1, include=("MEF2A", "SRF", "MA0035.5"),
+    cfg = GrammarSimConfig(n_sequences=40, n_pairs=2, n_singles=2, n_decoys=1, include=("MEF2A", "SRF", "MA0035.5"),
                         paralogs=1, max_similarity=0.55, seed=8)
     data = simulate_grammar(cfg)
     names = [m.name for m in data.motifs]
@@ -148,7 +148,7 @@ def test_named_look_alikes_and_paralogs_take_their_slots():
 ])
 def test_bad_knobs_are_one_line_input_errors(knobs, message):
     with pytest.raises(InputError) as err:
-        simulate_grammar(GrammarConfig(n_sequences=40, **knobs))
+        simulate_grammar(GrammarSimConfig(n_sequences=40, **knobs))
     assert message in str(err.value) and "\n" not in str(err.value)
 
 

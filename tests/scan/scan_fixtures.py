@@ -14,12 +14,12 @@ def build(root: Path) -> dict:
     from attnbio.io.fasta import write_fasta
     from attnbio.io.motif_formats import write_meme
     from attnbio.motifs.model import ModelConfig, save_model
-    from attnbio.motifs.simulate import GrammarConfig, simulate_grammar
+    from attnbio.motifs.simulate import GrammarSimConfig, simulate_grammar
     from attnbio.motifs.train import TrainConfig, train_model
 
     torch.set_num_threads(1)
     root.mkdir(parents=True, exist_ok=True)
-    data = simulate_grammar(GrammarConfig(n_sequences=200, length=200, seed=3))
+    data = simulate_grammar(GrammarSimConfig(n_sequences=200, length=200, seed=3))
     result = train_model(data.positives, data.negatives, TrainConfig(epochs=1, seed=0),
                          ModelConfig(d_model=16, n_heads=2, n_layers=1))
     model = root / "tiny.safetensors"
@@ -27,7 +27,7 @@ def build(root: Path) -> dict:
     motifs = root / "planted.meme"
     write_meme(motifs, data.motifs)
     rng = np.random.default_rng(7)
-    more = simulate_grammar(GrammarConfig(n_sequences=300, length=400, seed=4))
+    more = simulate_grammar(GrammarSimConfig(n_sequences=300, length=400, seed=4))
     records = []
     for i, s in enumerate(more.positives + more.negatives):
         n = int(rng.integers(40, 401))
