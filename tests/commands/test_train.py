@@ -8,6 +8,7 @@ import hashlib
 import json
 import shutil
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -151,3 +152,69 @@ def test_bad_options_are_one_line_and_write_nothing(tmp_path, monkeypatch, capsy
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and words in lines[0], lines
     assert not list(tmp_path.iterdir())
+
+
+def _train_params(cmdline: str) -> tuple[str, dict]:
+    """(subcommand, its parsed options) of an `attnbio train ...` command line."""
+    import shlex
+
+    from attnbio.commands.train import command as train
+
+    words = shlex.split(cmdline)
+    assert words[:2] == ["attnbio", "train"], cmdline
+    return words[2], train.commands[words[2]].make_context(words[2], words[3:]).params
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _make_models_lines() -> str:
+    """What `make models` would run (make -n), one line per command."""
+    import re
+    import subprocess
+
+    out = subprocess.run(["make", "-n", "-s", "models"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s*\\\n\s*", " ", out).replace(".venv/bin/attnbio ", "attnbio ")
+
+
+def test_bundled_cards_record_the_commands_make_models_runs():
+    """Each bundled card's command (members' and the refiner's first stage included) is what
+    `make models` runs, and its options are the settings the card says the weights were made with."""
+    from attnbio.protein.model import DEFAULT_CONFIG
+    from attnbio.protein.train import DEFAULT_TRAINING
+    from attnbio.training import parse_settings
+
+    make = _make_models_lines()
+    _, motifs = load_weights(ROOT / "attnbio/weights/motifs_example.safetensors", expect_kind="attnbio.motifs")
+    kind, p = _train_params(motifs["command"])
+    assert kind == "motifs" and motifs["command"] in make
+    assert (p["positives"], p["negatives"]) == (motifs["data"]["positives"], motifs["data"]["negatives"])
+    assert p["seed"] == motifs["seed"] == motifs["training"]["seed"] and p["epochs"] == motifs["training"]["epochs"]
+    assert p["max_length"] == motifs["training"]["max_length"] and p["restarts"] == motifs["training"].get("restarts", 1)
+    assert p["out"] == "attnbio/weights/motifs_example.safetensors"
+
+    _, protein = load_weights(ROOT / "attnbio/weights/protein.safetensors", expect_kind="attnbio.protein")
+    kind, p = _train_params(protein["command"])
+    assert kind == "protein-ensemble" and protein["command"] in make and p["out"] == "attnbio/weights/protein.safetensors"
+    assert len(p["members"]) == len(protein["members"]) == 3
+    for path, member in zip(p["members"], protein["members"]):
+        kind, q = _train_params(member["command"])
+        assert kind == "protein" and q["out"] == path and q["seed"] == member["seed"]
+        assert "attnbio train protein --seed $s --threads 1 -o build/protein/seed$s.safetensors" in make
+        assert str(member["seed"]) in make.split("for s in ")[1].split(";")[0].split()
+        training = dict(DEFAULT_TRAINING, epochs=q["epochs"], **parse_settings(q["sets"], DEFAULT_TRAINING, "--set"))
+        assert training == protein["data"]["training"]
+        assert dict(DEFAULT_CONFIG, **parse_settings(q["model_sets"], DEFAULT_CONFIG, "--model-set")) == member["config"]
+        assert not q["dev"] and not q["no_families"] and protein["data"]["family_ids"]
+
+    _, refine = load_weights(ROOT / "attnbio/weights/refine.safetensors", expect_kind="attnbio.refine")
+    t = refine["training"]
+    for cmd, settings, evaluated in ((t["command"], t, True), (t["init"]["command"], None, False)):
+        kind, p = _train_params(cmd)
+        assert kind == "refine" and cmd in make and p["no_eval"] is not evaluated
+        if settings:
+            assert {k: p[k] for k in ("steps", "batch", "crop", "lr", "seed", "tri_weight", "tri_slack")} == \
+                {k: settings[k] for k in ("steps", "batch", "crop", "lr", "seed", "tri_weight", "tri_slack")}
+            assert p["init"] == t["init"]["file"] and p["out"] == "attnbio/weights/refine.safetensors"
+        else:
+            assert p["out"] == t["init"]["file"] and p["init"] is None
