@@ -58,6 +58,9 @@ def motifs(positives, negatives, out, epochs, restarts, max_length, threads, see
     The same options give the same weights as `attnbio motifs ... -o DIR` writes to
     DIR/model.safetensors; use the file with `attnbio motifs --model` or `attnbio scan --model`.
     """
+    from attnbio.io.source import only_one_stdin
+
+    only_one_stdin(POSITIVES=positives, **{"--negatives": negatives})
     _run("motifs", out, threads, seed, dict(positives=positives, negatives=negatives, seed=seed, epochs=epochs,
                                             max_length=max_length, restarts=restarts, device=device), device)
 

@@ -146,6 +146,7 @@ def test_motifs_writes_the_card_attnbio_motifs_writes(tmp_path, monkeypatch):
     (["protein", "--model-set", "dim=eight", "-o", "{tmp}/w.safetensors"], "'eight' is not an integer"),
     (["protein-ensemble", "attnbio/weights/refine.safetensors", "-o", "{tmp}/w.safetensors"], "expected 'attnbio.protein'"),
     (["motifs", "{tmp}/missing.fa", "-o", "{tmp}/w.safetensors"], "missing.fa"),
+    (["motifs", "-", "--negatives", "-", "-o", "{tmp}/w.safetensors"], "POSITIVES and --negatives both say '-'"),
 ])
 def test_bad_options_are_one_line_and_write_nothing(tmp_path, monkeypatch, capsys, args, words):
     code = attnbio(monkeypatch, "-q", "train", *[a.format(tmp=tmp_path) for a in args])
