@@ -161,7 +161,9 @@ def run_domain(domain, request, outdir, threads=None, torch_runtime=False):
         setup_runtime(threads, request.seed, "cpu")
     stage = domain.__name__.rsplit(".", 1)[-1]
     with make_progress() as progress:
-        # The domains call progress(done, total) (attnbio.domains.tick): one stage, the domain's name.
+        # The domains call progress(done, total) (attnbio.domains.tick) after each part of the work:
+        # one stage named after the domain, started here so that its clock covers the first part.
+        progress(stage, 0, 0)
         result = domain.run(request, progress=lambda done, total: progress(stage, done, total))
     outputs = importlib.import_module(f"{domain.__name__}_outputs")
     with staged_outdir(outdir) as tmp:
