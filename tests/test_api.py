@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import attnbio
-from attnbio.cli import cli
+from attnbio.cli import cli, main
 from attnbio.errors import InputError
 from attnbio.io.fasta import write_fasta
 from attnbio.io.tables import format_value
@@ -53,7 +53,7 @@ def test_readme_example_runs_and_returns_frames_and_pwms(example):
         assert pwm.shape == (width, 4) and np.allclose(pwm.sum(axis=1), 1.0)
     assert set(result.sites.motif_id) <= set(result.pwms)
     ids = {i for i, _ in ns["positives"]}
-    assert len(ns["positives"]) == 150 and set(result.sites.seq_id) <= ids
+    assert len(ns["positives"]) == 100 and set(result.sites.seq_id) <= ids
     assert (result.sites.end - result.sites.start).gt(0).all()
     assert 0.5 < result.metrics["test_auroc"] <= 1.0
     assert "attnbio_m1" in printed and "(" in printed
@@ -125,3 +125,39 @@ def test_import_is_light_and_all_resolves():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "True"
+
+
+def _cli(args):
+    with pytest.raises(SystemExit) as exc:
+        main(["-q", *map(str, args)])
+    assert exc.value.code == 0
+
+
+def test_analyze_proteins_equals_the_command(tmp_path):
+    from attnbio.protein import outputs
+
+    fa = tmp_path / "q.fa"
+    fa.write_text(">query\nMKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQAPILSRVGDGTQDNLSGAEKAVQVKVKALPDAQ\n")
+    _cli(["protein", fa, "--no-heatmaps", "--threads", "1", "--seed", "3", "-o", tmp_path / "cli"])
+    result = attnbio.analyze_proteins(fa, seed=3, threads=1)
+    n = len(result.proteins[0].protein.sequence)
+    assert n == 66 and len(result.heads) == 16 and result.proteins[0].prob.shape == (n, n)
+    assert np.allclose(result.proteins[0].prob, result.proteins[0].prob.T)
+    (tmp_path / "api").mkdir()
+    outputs.write(result, tmp_path / "api")
+    for name in ("heads.tsv", "contacts.tsv", "metrics.tsv"):
+        assert (tmp_path / "api" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+
+
+def test_refine_structure_equals_the_command(tmp_path):
+    from attnbio.structure import outputs
+
+    pdb = ROOT / "tests" / "data" / "refine" / "3a4rA.pdb.gz"
+    _cli(["refine", pdb, "--iterations", 20, "--threads", "1", "--seed", "2", "-o", tmp_path / "cli"])
+    result = attnbio.refine_structure(pdb, seed=2, iterations=20, threads=1)
+    n = result.n_residues
+    assert result.refinement.ca_refined.shape == (n, 3) and result.mode in ("refined", "blend", "input_kept")
+    (tmp_path / "api").mkdir()
+    outputs.write(result, tmp_path / "api")
+    for name in ("metrics.tsv", "refined.pdb"):
+        assert (tmp_path / "api" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
