@@ -75,7 +75,7 @@ def write_outputs(run, outdir, log=lambda msg: None) -> None:
 def _write_model(run, target: Path) -> None:
     """The model used: the given file and its card copied byte for byte, or the trained weights
     and card as io.weights.save_weights writes them."""
-    from attnbio.io.outdir import atomic_path
+    from attnbio.io.outdir import atomic_file
     from attnbio.io.weights import card_path
 
     if run.model_bytes is None:
@@ -84,9 +84,8 @@ def _write_model(run, target: Path) -> None:
         return
     for path, data in ((target, run.model_bytes),
                        (card_path(target), (json.dumps(run.card, indent=2, sort_keys=True) + "\n").encode())):
-        tmp = atomic_path(path)
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        with atomic_file(path) as tmp:
+            tmp.write_bytes(data)
 
 
 def report_summary(req, neg_source: str, meta: dict) -> dict:
