@@ -69,7 +69,7 @@ def test_a_failed_stage_logs_no_done_line(monkeypatch, caplog):
     assert [r.getMessage() for r in caplog.records] == ["scan: started"]
 
 
-def test_train_model_reports_each_epoch_and_logs_epochs_at_debug():
+def test_train_model_reports_each_epoch_and_logs_epochs_at_debug(caplog):
     import torch
 
     from attnbio.motifs.model import ModelConfig
@@ -84,7 +84,9 @@ def test_train_model_reports_each_epoch_and_logs_epochs_at_debug():
                 progress=lambda *a: calls.append(a))
     assert calls == [("training", 1, 3), ("training", 2, 3), ("training", 3, 3)]
     assert len(lines) == 3 and all(line.startswith("debug: epoch ") for line in lines)
-    common.report(lines[0])      # -> DEBUG, so a default run shows the stage lines only
+    with caplog.at_level(logging.DEBUG, logger="attnbio"):
+        common.report(lines[0])  # the command's log callback: DEBUG, so a default run shows stage lines only
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [(logging.DEBUG, lines[0][len("debug: "):])]
 
 
 def _run_on_a_pty(args, cwd):
