@@ -52,9 +52,9 @@ def test_batch_logs_one_line_at_start_and_one_at_end_per_stage(monkeypatch, capl
                 progress("scan", n, 0)
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 6, lines
-    assert lines[0] == "training: started (40 steps)"
+    assert lines[0] == "training: started"
     assert re.fullmatch(r"training: 12/40 done in \d+\.\d s", lines[1])
-    assert lines[2] == "discovery: started (3 steps)"
+    assert lines[2] == "discovery: started"
     assert re.fullmatch(r"discovery: 3/3 done in \d+\.\d s", lines[3])
     assert lines[4] == "scan: started"
     assert re.fullmatch(r"scan: 500 done in \d+\.\d s", lines[5])
@@ -125,7 +125,8 @@ def test_scan_draws_a_bar_on_a_terminal_and_logs_two_lines_in_batch(tmp_path, ca
     fa.write_text("\n".join(lines) + "\n")
     args = ["scan", str(fa), "--model", str(MODEL), "--max-length", "100", "--threads", "1"]
     out = _run_on_a_pty([*args, "-o", str(tmp_path / "tty")], tmp_path)
-    assert re.search(r"scan: 15it \[\d\d:\d\d", out), out   # a bar counted the 15 sequences
+    # A FASTA file is streamed once: the bar's total is estimated from the bytes read, so it has an ETA.
+    assert re.search(r"scan: 100%.*15/15 \[\d\d:\d\d<\d\d:\d\d", out), out
     assert "\r" in out                                        # redrawn in place
     with pytest.raises(SystemExit) as e:                      # here stderr is captured: batch mode
         main([*args, "-o", str(tmp_path / "batch")])
@@ -133,7 +134,7 @@ def test_scan_draws_a_bar_on_a_terminal_and_logs_two_lines_in_batch(tmp_path, ca
     assert e.value.code == 0, err
     stage = [ln for ln in err.splitlines() if ln.startswith("attnbio: scan: ")]
     assert len(stage) == 2 and stage[0] == "attnbio: scan: started", err
-    assert re.fullmatch(r"attnbio: scan: 15 done in \d+\.\d s", stage[1])
+    assert re.fullmatch(r"attnbio: scan: 15/15 done in \d+\.\d s", stage[1])
 
 
 def test_secondary_domains_get_a_bar_with_eta_on_a_terminal(tmp_path, monkeypatch):
@@ -147,3 +148,17 @@ def test_secondary_domains_get_a_bar_with_eta_on_a_terminal(tmp_path, monkeypatc
     out = term.getvalue()
     assert re.search(r"fusion: 100%.*1/1", out), out          # attnbio.domains.tick(progress, 1, 1)
     assert ETA.search(out), out
+
+
+def test_scan_total_is_estimated_from_the_bytes_read_and_ends_exact(tmp_path):
+    from attnbio.scan.pipeline import ScanRequest, run_scan
+
+    lines = gzip.open(ROOT / "data" / "examples" / "positives.fa.gz", "rt").read().splitlines()[:1200]
+    fa = tmp_path / "x.fa"
+    fa.write_text("\n".join(lines) + "\n")                 # 300 records, ~330 kB: several reads
+    calls = []
+    run_scan(ScanRequest(str(fa), tmp_path, str(MODEL)), progress=lambda *a: calls.append(a))
+    assert [c[1] for c in calls] == list(range(1, 301)) + [300] and {c[0] for c in calls} == {"scan"}
+    totals = [c[2] for c in calls]
+    assert all(t > d for _, d, t in calls[:-1]) and calls[-1] == ("scan", 300, 300)
+    assert 200 <= totals[150] <= 450                        # half way, the estimate is about right

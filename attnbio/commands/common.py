@@ -105,8 +105,8 @@ class Progress:
         import time
 
         self._stage, self._t0 = stage, time.perf_counter()
-        if not self.bar:
-            log.info("%s: started%s", stage, f" ({total} step{'s' * (total != 1)})" if total else "")
+        if not self.bar:             # the total may be an estimate (scans): the end line has the count
+            log.info("%s: started", stage)
             return
         from tqdm import tqdm
         from tqdm.contrib.logging import logging_redirect_tqdm

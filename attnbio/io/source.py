@@ -27,6 +27,7 @@ STDIN = "-"
 GZIP_MAGIC = b"\x1f\x8b"               # RFC 1952 ID1 ID2
 _DIGESTS: dict[tuple, str] = {}        # _key(path) -> SHA-256 of the bytes read
 _LAST: tuple | None = None              # (key, bytes) of the last whole-file read
+_READING: dict[str, "HashingReader"] = {}   # str(path) -> its latest reader, for read_fraction
 
 
 def _key(path, st=None) -> tuple:
@@ -128,6 +129,9 @@ class HashingReader(io.RawIOBase):
     def __init__(self, raw: IO[bytes], path):
         self._raw, self._key = raw, _key(path)
         self._sha = hashlib.sha256()
+        self.n_read = 0
+        self.size = self._key[1][2] if self._key[1] is not None else None   # regular files only
+        _READING[str(path)] = self
 
     def readable(self) -> bool:
         return True
@@ -143,6 +147,7 @@ class HashingReader(io.RawIOBase):
         n = len(data)
         buf[:n] = data
         self._sha.update(data)
+        self.n_read += n
         return n
 
     def finish(self) -> str:
@@ -155,6 +160,16 @@ class HashingReader(io.RawIOBase):
         digest = self._sha.hexdigest()
         _DIGESTS[self._key] = digest
         return digest
+
+
+def read_fraction(path) -> float | None:
+    """Fraction of the regular file `path` that its stream reader (read_fasta) has read so far,
+    counted in file bytes (compressed ones for gzip, so it also holds for .gz); None for stdin,
+    pipes and files not being streamed. Read-ahead buffers make it run a little early."""
+    reader = _READING.get(str(path))
+    if reader is None or not reader.size:
+        return None
+    return min(reader.n_read / reader.size, 1.0)
 
 
 def read_source_bytes(path, what: str = "input file") -> bytes:

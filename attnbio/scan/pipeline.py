@@ -46,8 +46,10 @@ def run_scan(req: ScanRequest, log=lambda msg: None, progress=None) -> ScanSumma
     """Everything `attnbio scan` does, writing into req.outdir; returns a summary.
 
     `progress(stage, done, total)`, if given, is called with stage "scan" after each sequence:
-    done = sequences scanned, total = regions to scan for BED input, 0 (unknown) for a FASTA
-    stream, which is read once and not counted ahead.
+    done = sequences scanned; total = the regions to scan for BED input; for a FASTA file, which
+    is streamed once and not counted ahead, an estimate from the share of its bytes read so far
+    (io.source.read_fraction), so a bar can show the time left; 0 (unknown) for stdin or a pipe.
+    The stage ends with done = total = the sequences scanned.
     """
     from attnbio.io.motif_formats import read_meme
     from attnbio.io.source import input_digest
@@ -72,7 +74,7 @@ def run_scan(req: ScanRequest, log=lambda msg: None, progress=None) -> ScanSumma
     attrs = scan_attrs(model, card, model_sha, input_digest(req.motifs) if req.motifs else "", cfg)
     attrs.update(source.attrs)
     n_pos = n_cropped = 0
-    total = source.n_regions - source.n_dropped if source.n_regions else 0
+    regions = source.n_regions - source.n_dropped if source.n_regions else 0
     motif_rows = [(p.id, p.name, p.probs, p.threshold) for p in pwms]
     with ScanWriter(req.outdir, attrs, attrs["head_names"].split(","), motif_rows, req.seed, {},
                     command=req.command) as out:
@@ -81,15 +83,29 @@ def run_scan(req: ScanRequest, log=lambda msg: None, progress=None) -> ScanSumma
             n_pos += bool(r.logit >= 0)
             n_cropped += r.length > cfg.max_length
             if progress is not None:
-                progress("scan", out.n_sequences, total)
+                progress("scan", out.n_sequences, _expected_total(out.n_sequences, regions, req.fasta))
             elif out.n_sequences % PROGRESS_EVERY == 0:
                 log(f"{out.n_sequences} sequences scanned")
+        if progress is not None:
+            progress("scan", out.n_sequences, out.n_sequences)
         # The input was hashed while it streamed by (a pipe cannot be read twice): known only now.
         out.set_inputs({str(req.fasta): _digest(req.fasta), **source.inputs})
     if n_cropped:
         log(f"warning: {n_cropped} sequences longer than {cfg.max_length} bp were scanned in their central "
             f"{cfg.max_length} bp")
     return ScanSummary(out.n_sequences, n_pos, out.n_sites, n_cropped, model_sha)
+
+
+def _expected_total(n: int, regions: int, fasta) -> int:
+    """Sequences the scan will have read, as known after `n`: the BED regions, or n over the
+    share of the FASTA file read; 0 when unknown. Kept above n until the loop ends, which closes
+    the stage with the true count."""
+    from attnbio.io.source import read_fraction
+
+    if regions:
+        return max(regions, n + 1)
+    frac = read_fraction(fasta)
+    return max(round(n / frac), n + 1) if frac else 0
 
 
 def _digest(path) -> str:
