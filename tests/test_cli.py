@@ -101,3 +101,10 @@ def test_dash_mistakes_are_one_line_with_exit_2(tmp_path, monkeypatch, capsys):
     # A model is a file with its card beside it: '-' is refused in one line (was an internal error).
     code, err = _main(["scan", str(fa), "--model", "-", "-o", str(tmp_path / "o")], monkeypatch, capsys)
     assert code == 2 and err.startswith("attnbio: error: -: a model is read from its file") and err.count("\n") == 1
+    # A genome is read at random through its .fai index: '-' is refused in one line.
+    bed = tmp_path / "p.bed"
+    bed.write_text("chr1\t10\t50\n")
+    code, err = _main(["scan", str(bed), "--genome", "-", "--model", str(MODEL), "-o", str(tmp_path / "g")],
+                      monkeypatch, capsys)
+    assert (code, err) == (2, "attnbio: error: -: a genome is read at random through its .fai index, so from "
+                              "a file, not from stdin\n")

@@ -13,7 +13,7 @@ import numpy as np
 from attnbio.errors import InputError
 from attnbio.io.bed import Region, open_binary, recentre, region_ids
 from attnbio.io.fasta import Record
-from attnbio.io.source import GZIP_MAGIC
+from attnbio.io.source import GZIP_MAGIC, STDIN
 
 _COMP = str.maketrans("ACGTNacgtn", "TGCANtgcan")
 _MASK = str.maketrans("acgtnurykmswbdhv", "N" * 16)   # soft-masked (lower-case) bases -> N
@@ -26,6 +26,9 @@ def revcomp(seq: str) -> str:
 
 def _compression(path) -> str:
     """'plain', 'bgzf' or 'gzip' from the first bytes (BGZF = gzip with a 'BC' extra subfield)."""
+    if str(path) == STDIN:
+        raise InputError(f"{path}: a genome is read at random through its .fai index, so from a file, "
+                         f"not from stdin")
     with open_binary(path, "genome FASTA", "genome file not found") as fh:
         head = fh.read(18)
     if head[:2] != GZIP_MAGIC:
