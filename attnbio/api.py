@@ -1,7 +1,10 @@
 """The Python API: what the commands do, as functions that take data in memory and return objects.
 
     >>> import attnbio
-    >>> result = attnbio.find_motifs(["ACGT..."] * 50, model="example")   # doctest: +SKIP
+    >>> result = attnbio.find_motifs(sequences, model="example")   # doctest: +SKIP
+    >>> result.motifs, result.sites, result.interactions, result.pwms  # doctest: +SKIP
+
+(README.md "Python API" has a complete example that the test suite runs.)
 
 The functions build the same request a command builds and call the same pipeline
 (attnbio.motifs.pipeline.run for find_motifs), so a call and the command line give the same
