@@ -24,10 +24,10 @@ class FakeTerminal(io.StringIO):
         return True
 
 
-def test_bar_with_eta_on_a_terminal(monkeypatch):
+def test_bar_with_eta_on_a_terminal(monkeypatch, caplog):
     term = FakeTerminal()
     monkeypatch.setattr(sys, "stderr", term)
-    logging.getLogger("attnbio").setLevel(logging.INFO)
+    caplog.set_level(logging.INFO, logger="attnbio")       # restored after the test
     assert common.progress_enabled()
     with common.make_progress(mininterval=0) as progress:
         for epoch in range(1, 6):
@@ -137,13 +137,13 @@ def test_scan_draws_a_bar_on_a_terminal_and_logs_two_lines_in_batch(tmp_path, ca
     assert re.fullmatch(r"attnbio: scan: 15/15 done in \d+\.\d s", stage[1])
 
 
-def test_secondary_domains_get_a_bar_with_eta_on_a_terminal(tmp_path, monkeypatch):
+def test_secondary_domains_get_a_bar_with_eta_on_a_terminal(tmp_path, monkeypatch, caplog):
     from attnbio.commands.common import run_domain
     from attnbio.domains import fusion
 
     term = FakeTerminal()
     monkeypatch.setattr(sys, "stderr", term)
-    logging.getLogger("attnbio").setLevel(logging.INFO)
+    caplog.set_level(logging.INFO, logger="attnbio")
     run_domain(fusion, fusion.FusionRequest(steps=200, n_tau=3), tmp_path / "f")
     out = term.getvalue()
     assert re.search(r"fusion: 100%.*1/1", out), out          # attnbio.domains.tick(progress, 1, 1)
