@@ -24,7 +24,6 @@ MAIN_COMMANDS = {
     "protein": "Protein attention heads: physicochemical lenses and predicted contacts.",
     "refine": "Refine a structure with a triangle-updated pair representation.",
     "train": "Retrain a bundled model: motifs, protein, protein-ensemble or refine.",
-    "train": "Retrain a bundled model: motifs, protein, protein-ensemble or refine.",
 }
 SECONDARY_COMMANDS = {
     "oddoneout": "Vision: find the odd object by attention in one attribute's subspace.",
