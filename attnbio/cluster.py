@@ -308,6 +308,9 @@ def _ask(rule: str, res: dict) -> Ask:
     return Ask(rule, s("slurm_partition"), s("slurm_account"), s("gres"), gpus, n("threads"), n("mem_mb"))
 
 
+LOCAL_RULES = ("split", "merge", "report")   # workflows/config.schema.yaml's default local_rules
+
+
 def request_from_profile(profile_dir: str | Path, config: dict | None = None) -> ClusterRequest:
     """Read a Snakemake profile folder (config.yaml) into a :class:`ClusterRequest`.
 
@@ -348,6 +351,10 @@ def request_from_profile(profile_dir: str | Path, config: dict | None = None) ->
         sets.setdefault(str(rule), {})["threads"] = n
     config = config if isinstance(config, dict) else {}
     rules = config.get("resources") if isinstance(config.get("resources"), dict) else {}
+    # rules the workflow runs inside snakemake (config local_rules, schema default) are no jobs
+    local = set(config.get("local_rules", LOCAL_RULES)) if config else set()
+    rules = {rule: res for rule, res in rules.items() if rule not in local}
+    sets = {rule: res for rule, res in sets.items() if rule not in local}
     if rules:
         threads = (config.get("scan") or {}).get("threads", 0) if isinstance(config.get("scan"), dict) else 0
         asks = [_ask(rule, {**default, "threads": threads if rule in ("scan", "motifs") else 1,

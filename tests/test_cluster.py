@@ -42,9 +42,13 @@ def test_scontrol_config_and_durations():
 def test_shipped_profile_with_the_example_config_asks_per_rule():
     req = request_from_profile(PROFILES / "slurm", EXAMPLE)
     asks = {a.rule: a for a in req.asks}
+    # split, merge and report run inside snakemake (config local_rules): no job, nothing to check
+    assert set(asks) == {"motifs", "scan"}
+    # one thread per scan task (set-threads), so the array's tasks share a node
+    assert asks["scan"] == Ask("scan", "gpu", "my_account", "gpu:1", 0, 1, EXAMPLE["resources"]["scan"]["mem_mb"])
+    every = request_from_profile(PROFILES / "slurm", {**EXAMPLE, "local_rules": []})
+    asks = {a.rule: a for a in every.asks}
     assert set(asks) == {"split", "motifs", "scan", "merge", "report"}
-    assert asks["scan"] == Ask("scan", "gpu", "my_account", "gpu:1", 0, EXAMPLE["scan"]["threads"],
-                               EXAMPLE["resources"]["scan"]["mem_mb"])
     assert asks["merge"] == Ask("merge", "cpu", "my_account", None, 0, 1, EXAMPLE["resources"]["merge"]["mem_mb"])
     # the shipped profile leaves the status command to the workflow and looks at jobs early
     assert req.status_command is None and req.init_seconds < 10 and req.attnbio == "attnbio"
@@ -100,4 +104,4 @@ def test_command_prints_one_line_per_problem_and_exits_2(tmp_path, monkeypatch, 
 def test_set_threads_of_a_profile_reach_the_rule(tmp_path):
     (tmp_path / "config.yaml").write_text("executor: slurm\nset-threads: {scan: 64}\n")
     asks = {a.rule: a for a in request_from_profile(tmp_path, EXAMPLE).asks}
-    assert asks["scan"].cpus == 64 and asks["motifs"].cpus == EXAMPLE["scan"]["threads"] and asks["split"].cpus == 1
+    assert asks["scan"].cpus == 64 and asks["motifs"].cpus == EXAMPLE["scan"]["threads"] and "split" not in asks
