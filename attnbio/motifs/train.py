@@ -105,8 +105,17 @@ def train_model(pos: list[str], neg: list[str], cfg: TrainConfig, model_cfg: Mod
 
 
 def _train_one(x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0, progress=None, stage="training"):
-    """One start: AdamW with early stopping on the validation AUROC -> (model, best val AUROC, history)."""
-    torch.manual_seed(seed)
+    """One start: AdamW with early stopping on the validation AUROC -> (model, best val AUROC, history).
+
+    torch's global RNG (initial weights, dropout masks) is seeded inside fork_rng, so the
+    caller's random state is left as it was.
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return _fit(x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0, progress, stage)
+
+
+def _fit(x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0, progress, stage):
     model = MotifAttentionModel(model_cfg or ModelConfig()).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     rng = np.random.default_rng(seed)
