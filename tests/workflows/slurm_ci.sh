@@ -129,7 +129,7 @@ say "local: workflows/profiles/local in $LOCAL_S s"
 if SLURM_PARTITIONS="cpu gpu" SLURM_GPUS=1 SLURM_ACCOUNTING=1 start 'partitions "cpu gpu", 1 GPU GRES, accounting (slurmdbd)'; then
     expect_refused wrong-partition "$(bad_profile wrong-partition 's/slurm_partition: "gpu"/slurm_partition: "gpu-a100"/')" "partition 'gpu-a100'"
     expect_refused wrong-account "$(bad_profile wrong-account 's/slurm_account: "my_account"/slurm_account: "not_my_account"/')" "slurm_account 'not_my_account'"
-    expect_refused too-big "$(bad_profile too-big 's/^jobs: 100 .*/jobs: 100\nset-threads: {scan: 64}/')" "asks for 64 CPUs but the largest node"
+    expect_refused too-big "$(bad_profile too-big 's/^  scan: 1$/  scan: 64/')" "asks for 64 CPUs but the largest node"
     run_workflow slurm-accounting workflows/profiles/slurm
 fi
 
