@@ -31,17 +31,8 @@ snapshot() {
   done
 }
 
-compare() {
-  local a=$1 b=$2 n=0 bad=0
-  if ! diff <(cd "$a" && find . -type f | sort) <(cd "$b" && find . -type f | sort); then
-    echo "FILE LISTS DIFFER"; bad=1
-  fi
-  while IFS= read -r f; do
-    n=$((n + 1))
-    if [ -f "$b/$f" ] && ! cmp -s "$a/$f" "$b/$f"; then echo "DIFFERS: $f"; bad=1; fi
-  done < <(cd "$a" && find . -type f | sort)
-  echo "compared $n files: $([ $bad = 0 ] && echo all identical || echo DIFFERENCES)"
-  return $bad
+compare() {   # the same file-by-file comparison as protein/refine use (cmp; HDF5 by dataset)
+  "$(dirname "$0")/check_protein_refine_identical.sh" compare "$1" "$2"
 }
 
 case ${1:-} in

@@ -37,6 +37,17 @@ def outdir_option(f):
                         help="Output folder (written complete or not at all).")(f)
 
 
+def motif_training_options(f):
+    """--epochs, --restarts and --max-length: how `attnbio motifs` and `attnbio train motifs` train."""
+    f = click.option("--max-length", type=click.IntRange(20, 100_000), default=1000, show_default=True,
+                     help="Longer sequences are cropped to their central MAX_LENGTH bases.")(f)
+    f = click.option("--restarts", type=click.IntRange(1, 20), default=1, show_default=True,
+                     help="Train from this many initialisations and keep the one with the best validation "
+                          "AUROC (costs that many trainings; helps a run stuck at a low AUROC).")(f)
+    return click.option("--epochs", type=click.IntRange(1, 500), default=40, show_default=True,
+                        help="Most training epochs (early stopping on the validation split).")(f)
+
+
 def runtime_options(f):
     """--threads, --seed and --device together, for commands that run a model."""
     return threads_option(seed_option(device_option(f)))

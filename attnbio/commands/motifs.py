@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 
 from attnbio.commands.chip_options import chip_options
-from attnbio.commands.common import (command_line, log, make_progress, outdir_option, report, runtime_options,
-                                     setup_runtime)
+from attnbio.commands.common import (command_line, log, make_progress, motif_training_options, outdir_option,
+                                     report, runtime_options, setup_runtime)
 
 
 @click.command("motifs")
@@ -16,13 +16,7 @@ from attnbio.commands.common import (command_line, log, make_progress, outdir_op
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
               help="Reuse a trained model (.safetensors with its .json card) instead of training.")
 @outdir_option
-@click.option("--epochs", type=click.IntRange(1, 500), default=40, show_default=True,
-              help="Most training epochs (early stopping on the validation split).")
-@click.option("--restarts", type=click.IntRange(1, 20), default=1, show_default=True,
-              help="Train from this many initialisations and keep the one with the best validation AUROC "
-                   "(costs that many trainings; helps a run stuck at a low AUROC).")
-@click.option("--max-length", type=click.IntRange(20, 100_000), default=1000, show_default=True,
-              help="Longer sequences are cropped to their central MAX_LENGTH bases.")
+@motif_training_options
 @click.option("--site-pvalue", type=click.FloatRange(1e-12, 0.01), default=1e-4, show_default=True,
               help="PWM p-value threshold for motif sites.")
 @click.option("--taxon", type=click.Choice(["vertebrates", "plants", "insects", "nematodes", "fungi", "urochordates",

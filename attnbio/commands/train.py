@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from attnbio.commands.common import (command_line, device_option, log, make_progress, seed_option,
-                                     setup_runtime, threads_option)
+from attnbio.commands.common import (command_line, device_option, log, make_progress, motif_training_options,
+                                     seed_option, setup_runtime, threads_option)
 
 
 def out_option(f):
@@ -43,12 +43,7 @@ def _run(kind: str, out, threads, seed: int, settings: dict, device: str = "cpu"
 @click.option("--negatives", type=click.Path(allow_dash=True, dir_okay=False), default=None,
               help="Negative FASTA (default: dinucleotide-shuffled positives).")
 @out_option
-@click.option("--epochs", type=click.IntRange(1, 500), default=40, show_default=True,
-              help="Most training epochs (early stopping on the validation split).")
-@click.option("--restarts", type=click.IntRange(1, 20), default=1, show_default=True,
-              help="Train from this many initialisations and keep the one with the best validation AUROC.")
-@click.option("--max-length", type=click.IntRange(20, 100_000), default=1000, show_default=True,
-              help="Longer sequences are cropped to their central MAX_LENGTH bases.")
+@motif_training_options
 @threads_option
 @seed_option
 @device_option
