@@ -1,4 +1,7 @@
-"""Versioned HDF5 result files with provenance at the root (see design.md)."""
+"""Versioned HDF5 result files with provenance at the root.
+
+Root attributes: format name and version, attnbio version, command, seed, input and model SHA-256.
+"""
 from __future__ import annotations
 
 import datetime as _dt

@@ -1,4 +1,4 @@
-"""Write the motif outputs named in design.md: MEME (+ JASPAR, HOMER, logos), TSV tables and the versioned HDF5 file."""
+"""Write the motif outputs (README.md, `attnbio motifs` > Outputs): MEME (+ JASPAR, HOMER, logos), TSV tables and the versioned HDF5 file."""
 from __future__ import annotations
 
 import json

@@ -1,6 +1,6 @@
 """Scan outputs written as results arrive: scores.tsv, sites.tsv and scan.h5 (resizable datasets).
 
-scan.h5 layout (format attnbio.scan 1.0; root attributes as in design.md plus the scan settings):
+scan.h5 layout (format attnbio.scan 1.0; provenance root attributes as io.results writes them, plus the scan settings):
   /sequences  seq_id, length, crop_start, logit, prob                          one row per sequence
   /heads      peak_attention (N, H) float32, peak_position (N, H) int64 (bp)   attrs names, token_bp
   /sites      seq_id, start, end, strand, motif_id, score, attention           rows of sites.tsv
