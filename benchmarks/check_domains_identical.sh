@@ -6,7 +6,9 @@
 #
 # Typical use: snapshot on the commit before a change, snapshot after it, compare. Options are
 # small so each command takes seconds (one thread); none of these outputs embeds a time, so a
-# plain cmp of every file (PNGs included) is the test. ATTNBIO overrides the executable.
+# plain cmp of every file (PNGs included) is the test. ATTNBIO overrides the executable, e.g.
+#   cd /tmp && ATTNBIO="env PYTHONPATH=/tmp/old /repo/.venv/bin/python -m attnbio.cli" /repo/benchmarks/check_domains_identical.sh snapshot /tmp/a
+# (run it outside the repository: python -m puts the working folder first on sys.path, before PYTHONPATH)
 set -euo pipefail
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 ATTNBIO=${ATTNBIO:-.venv/bin/attnbio}
@@ -26,7 +28,7 @@ snapshot() {
   for cmd in oddoneout gan fusion forecast pde rl causal; do
     local t0=$SECONDS
     # shellcheck disable=SC2086
-    "$ATTNBIO" -q "$cmd" ${args[$cmd]} --seed 0 -o "$out/$cmd"
+    $ATTNBIO -q "$cmd" ${args[$cmd]} --seed 0 -o "$out/$cmd"   # ATTNBIO may be a command with arguments
     echo "$cmd: $((SECONDS - t0)) s"
   done
 }

@@ -63,6 +63,7 @@ EOF
 
 compare() {
   local a=$1 b=$2 n=0 bad=0
+  for d in "$a" "$b"; do [ -d "$d" ] || { echo "no folder $d: nothing compared"; return 2; }; done
   if ! diff <(cd "$a" && find . -type f | sort) <(cd "$b" && find . -type f | sort); then
     echo "FILE LISTS DIFFER"; bad=1
   fi
