@@ -77,3 +77,7 @@ def train_protein_ensemble(members, command: str = "", progress=None) -> tuple[o
                  r["lens"], r["heldout_enrichment"], r["heldout_q"],
                  "replicates" if r["replicates"] else "does not replicate")
     return ensemble, card
+
+
+if __name__ == "__main__":   # the old entry point: say where it went instead of exiting 0 silently
+    raise SystemExit("python -m attnbio.protein.ensemble is gone: use `attnbio train protein-ensemble --help`")

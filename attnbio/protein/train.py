@@ -268,3 +268,7 @@ def train_protein(seed: int = 0, training: dict | None = None, model_config: dic
         "torch_version": torch.__version__,
     }
     return model, card
+
+
+if __name__ == "__main__":   # the old entry point: say where it went instead of exiting 0 silently
+    raise SystemExit("python -m attnbio.protein.train is gone: use `attnbio train protein --help`")

@@ -209,3 +209,7 @@ def train_refine(steps: int = DEFAULT_SETTINGS["steps"], batch: int = DEFAULT_SE
                        command=command, heldout_metrics=metrics,
                        length_range=(min(len(p.ca) for p in train), max(len(p.ca) for p in train)))
     return model, card
+
+
+if __name__ == "__main__":   # the old entry point: say where it went instead of exiting 0 silently
+    raise SystemExit("python -m attnbio.structure.train is gone: use `attnbio train refine --help`")

@@ -7,6 +7,7 @@ narrowed for speed); the code path is the one `make models` runs.
 import hashlib
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -219,3 +220,11 @@ def test_bundled_cards_record_the_commands_make_models_runs():
             assert p["init"] == t["init"]["file"] and p["out"] == "attnbio/weights/refine.safetensors"
         else:
             assert p["out"] == t["init"]["file"] and p["init"] is None
+
+
+@pytest.mark.parametrize("module, kind", [("attnbio.protein.train", "protein"),
+                                          ("attnbio.protein.ensemble", "protein-ensemble"),
+                                          ("attnbio.structure.train", "refine")])
+def test_old_training_entry_points_say_where_they_went(module, kind):
+    r = subprocess.run([sys.executable, "-m", module], capture_output=True, text=True)
+    assert r.returncode == 1 and r.stderr.strip() == f"python -m {module} is gone: use `attnbio train {kind} --help`"
