@@ -14,6 +14,9 @@ Prints markdown tables (quoted in docs/protein.md):
    `make models-protein` trains them, long-range P@L and P@L/5 per fold against the
    Kyte-Doolittle and random baselines of the same run, the model's prior alone, a reliability
    table of the calibrated probabilities, and each head's lens tested on the held-out families.
+   attnbio's contacts are those of the stacked contact head (attnbio.protein.head) fitted on the
+   fold's training chains with the function the bundled model's is fitted with; beside it the
+   same head without attention features (ablation) and the attention + prior blend it replaces.
 
 Usage: python benchmarks/protein_contacts.py [--retrain-seed 1] [--threads 2]
        python benchmarks/protein_contacts.py --by-family [--members 3] [--jobs 2]
@@ -107,8 +110,10 @@ def _unit(ex):
     return ex.id if ex.group == "dssp50" else ex.group
 
 
-def evaluate_fold(model, test, seed: int = 0):
-    """Per test chain: long-range precisions of the model, its prior alone, Kyte-Doolittle
+def evaluate_fold(model, test, seed: int = 0, extra=None):
+    """Per test chain: long-range precisions of the model (its stacked contact head when it has
+    one), its prior alone, the attention + prior blend the head replaced ("blend"), each head of
+    `extra` (name -> head.ContactHead, e.g. the head fitted without attention), Kyte-Doolittle
     (mean of 20 tie-breaks) and random (mean of 20); plus agreement/weight and the
     (probability, contact) pairs for the reliability table."""
     from attnbio.protein.analyze import contact_precisions, precision_at
@@ -124,7 +129,10 @@ def evaluate_fold(model, test, seed: int = 0):
         r = predict_full(model, ex.sequence)
         rec = {"id": ex.id, "group": ex.group, "unit": _unit(ex), "L": n,
                "agreement": r["agreement"], "weight": r["weight"]}
-        for name, scores in (("model", r["prob"]), ("prior", r["prior_prob"])):
+        scored = [("model", r["prob"]), ("prior", r["prior_prob"]), ("blend", r["blend_prob"])]
+        scored += [(name, h.prob(ex.sequence, r["attention_term"], r["weight"], r["ss"]))
+                   for name, h in (extra or {}).items()]
+        for name, scores in scored:
             if scores is None:
                 continue
             rec.update({f"{name}_{k}": v for k, v in contact_precisions(scores, ex.contacts, valid, rng).items()})
@@ -220,7 +228,9 @@ def by_family(args):
             for path in pool.map(train_member, jobs):
                 print(f"(trained {Path(path).name}, {time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     torch.set_num_threads(1)
-    all_recs, all_pairs, lens_rows = [], [], []
+    from attnbio.protein.head import chain_data, fit_contact_head, training_examples
+
+    all_recs, all_pairs, lens_rows, heads = [], [], [], []
     for f in fold_ids:
         _, _, test = fold_data(f, folds)
         members = []
@@ -232,7 +242,16 @@ def by_family(args):
         model = ProteinEnsemble([m.config for m in members])
         for slot, m in zip(model.members, members):
             slot.load_state_dict(m.state_dict())
-        recs, pairs = evaluate_fold(model, test, seed=args.seed)
+        # The stacked contact head, fitted with the same function as for the bundled model
+        # (ensemble.train_protein_ensemble) on this fold's training chains only, and the same
+        # head without the attention features (ablation).
+        chains = chain_data(list(model.members), training_examples(card))
+        if any(c.fold == f for c in chains):
+            raise SystemExit(f"fold {f}: a held-out chain is among the head's training chains")
+        model.contact_head = fit_contact_head(chains)
+        no_attention = fit_contact_head(chains, attention=False)
+        heads.append((f, model.contact_head, no_attention))
+        recs, pairs = evaluate_fold(model, test, seed=args.seed, extra={"noattn": no_attention})
         for r in recs:
             r["fold"] = f
         all_recs += recs
@@ -241,7 +260,7 @@ def by_family(args):
         for r in lens_replication(model, load_dssp50(train_ids), test):
             r["fold"] = f
             lens_rows.append(r)
-    print_by_family(all_recs, all_pairs, lens_rows, fold_ids, args)
+    print_by_family(all_recs, all_pairs, lens_rows, fold_ids, args, heads)
     return all_recs, lens_rows
 
 
@@ -251,16 +270,17 @@ def fold_data_ids(fold, folds):
             [k for k in sorted(folds) if "/" in k and folds[k] != fold])
 
 
-def print_by_family(recs, pairs, lens_rows, fold_ids, args):
-    keys = [f"{who}_{k}" for who in ("model", "prior", "kd", "random") for k in FOLD_KEYS]
+def print_by_family(recs, pairs, lens_rows, fold_ids, args, heads=()):
+    keys = [f"{who}_{k}" for who in ("model", "prior", "noattn", "blend", "kd", "random") for k in FOLD_KEYS]
     print(f"## By-family cross-validation ({len(fold_ids)} folds of data/protein/folds.tsv, "
           f"{args.members} member(s) per fold trained from scratch"
           + (f", {args.epochs} epochs" if args.epochs else "") + ")\n")
     print("Means over held-out units (a dssp50 chain, or a whole family counted once); "
           "Kyte-Doolittle kd_i + kd_j and random in the same run (mean of 20 tie-breaks / shuffles).\n")
     print("| fold | units (chains) | attnbio long P@L | KD long P@L | attnbio long P@L/5 | KD long P@L/5 "
-          "| prior alone P@L / P@L/5 | random P@L/5 | >= KD on both |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| prior alone P@L / P@L/5 | head without attention P@L / P@L/5 "
+          "| attention + prior blend (no head) P@L / P@L/5 | random P@L/5 | >= KD on both |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     per_fold, ok_all = [], True
     for f in fold_ids:
         rs = [r for r in recs if r["fold"] == f]
@@ -271,12 +291,19 @@ def print_by_family(recs, pairs, lens_rows, fold_ids, args):
         print(f"| {f} | {nu} ({len(rs)}) | {100 * m['model_long_P@L']:.1f}% | {100 * m['kd_long_P@L']:.1f}% "
               f"| {100 * m['model_long_P@L/5']:.1f}% | {100 * m['kd_long_P@L/5']:.1f}% "
               f"| {100 * m['prior_long_P@L']:.1f}% / {100 * m['prior_long_P@L/5']:.1f}% "
+              f"| {100 * m['noattn_long_P@L']:.1f}% / {100 * m['noattn_long_P@L/5']:.1f}% "
+              f"| {100 * m['blend_long_P@L']:.1f}% / {100 * m['blend_long_P@L/5']:.1f}% "
               f"| {100 * m['random_long_P@L/5']:.1f}% | {'yes' if ok else 'NO'} |")
     mean = {k: float(np.mean([m[k] for m in per_fold])) for k in keys}
     print(f"| mean of folds | | {100 * mean['model_long_P@L']:.1f}% | {100 * mean['kd_long_P@L']:.1f}% "
           f"| {100 * mean['model_long_P@L/5']:.1f}% | {100 * mean['kd_long_P@L/5']:.1f}% "
           f"| {100 * mean['prior_long_P@L']:.1f}% / {100 * mean['prior_long_P@L/5']:.1f}% "
+          f"| {100 * mean['noattn_long_P@L']:.1f}% / {100 * mean['noattn_long_P@L/5']:.1f}% "
+          f"| {100 * mean['blend_long_P@L']:.1f}% / {100 * mean['blend_long_P@L/5']:.1f}% "
           f"| {100 * mean['random_long_P@L/5']:.1f}% | |")
+    for f, h, h0 in heads:
+        print(f"fold {f}: contact head lambda {h.lam:g} (inner CV score by lambda {h.inner_scores}); "
+              f"without attention lambda {h0.lam:g} ({h0.inner_scores})")
     r5 = mean["model_long_P@L/5"] / mean["kd_long_P@L/5"]
     r1 = mean["model_long_P@L"] / mean["kd_long_P@L"]
     print(f"\nevery fold >= KD on long P@L and P@L/5: {'met' if ok_all else 'NOT met'}; "
@@ -284,10 +311,12 @@ def print_by_family(recs, pairs, lens_rows, fold_ids, args):
           f"mean long P@L {r1:.2f}x KD (goal >= 1.3x: {'met' if r1 >= 1.3 else 'NOT met'})")
     worse = [r for r in recs if r["model_long_P@L"] < r["kd_long_P@L"]]
     low = [r for r in recs if r["weight"] < 1]
+    agree = np.array([r["agreement"] for r in recs], dtype=np.float64)
+    agree = agree[np.isfinite(agree)]
+    spread = (f"median {np.median(agree):.2f} (range {agree.min():.2f}-{agree.max():.2f})" if agree.size
+              else "not defined (one member per fold)")
     print(f"chains below KD on long P@L: {len(worse)} of {len(recs)}; chains whose attention weight "
-          f"fell below 1 (members disagree): {len(low)}; agreement median "
-          f"{np.nanmedian([r['agreement'] for r in recs]):.2f} (range "
-          f"{np.nanmin([r['agreement'] for r in recs]):.2f}-{np.nanmax([r['agreement'] for r in recs]):.2f})")
+          f"fell below 1 (members disagree): {len(low)}; agreement {spread}")
     rows, ece = reliability(pairs)
     print("\n### Reliability of the contact probabilities (held-out chains of all folds, pairs |i-j| >= 6)\n")
     print("| predicted | pairs | mean predicted | observed contact rate |")

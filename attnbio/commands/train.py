@@ -93,14 +93,18 @@ def protein(out, epochs, dev, no_families, sets, model_sets, threads, seed):
 @command.command("protein-ensemble")
 @click.argument("members", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @out_option
+@click.option("--contact-head", is_flag=True, default=False,
+              help="Also fit the stacked contact head (attnbio.protein.head) on the members' training "
+                   "chains and rank contacts by it (off: on held-out families it did not beat the "
+                   "members' attention + prior blend; see README, by-family cross-validation).")
 @threads_option
-def protein_ensemble(members, out, threads):
+def protein_ensemble(members, out, contact_head, threads):
     """Join MEMBERS (weights from `attnbio train protein`, same split) into one ensemble.
 
     Contacts are the members' mean probability; heads and lenses are the first member's. The
     card keeps each member's card and adds the ensemble's held-out metrics and lens replication.
     """
-    _run("protein-ensemble", out, threads, 0, dict(members=list(members)))
+    _run("protein-ensemble", out, threads, 0, dict(members=list(members), contact_head=contact_head))
 
 
 @command.command("refine")

@@ -45,20 +45,31 @@ def join(member_paths) -> tuple[object, dict]:
     return ensemble, card
 
 
-def train_protein_ensemble(members, command: str = "", progress=None) -> tuple[object, dict]:
+def train_protein_ensemble(members, command: str = "", progress=None, contact_head: bool = False
+                           ) -> tuple[object, dict]:
     """Join single-model weights files `members` (paths) into an ensemble and score it as
     `attnbio train protein-ensemble` does: (ProteinEnsemble, card without sha256).
 
-    The card adds the ensemble's held-out metrics (train.evaluate on the members' validation
+    With contact_head the card adds the stacked contact head (attnbio.protein.head, fitted on
+    the members' training chains) and contacts are ranked by it. The card adds the ensemble's
+    held-out metrics (train.evaluate on the members' validation
     proteins) and which lenses of the first member replicate on those proteins; `command` is
     the command line recorded in the card. Nothing is trained, so `progress` is not called.
     """
     from attnbio.protein.analyze import lens_replication, proteins_from_examples
     from attnbio.protein.data import load_dssp50
+    from attnbio.protein.head import chain_data, fit_contact_head, training_examples
     from attnbio.protein.train import evaluate
 
     ensemble, card = join([str(m) for m in members])
     card["command"] = command
+    if contact_head:
+        # The stacked contact head (attnbio.protein.head), fitted here, after transformer
+        # training, on the members' training chains only; attnbio protein then ranks by it.
+        ensemble.contact_head = fit_contact_head(chain_data(list(ensemble.members), training_examples(card)))
+        card["contact_head"] = ensemble.contact_head.to_card()
+        log.info("contact head: lambda %g (inner family-fold CV %s)", ensemble.contact_head.lam,
+                 ensemble.contact_head.inner_scores)
     metrics = evaluate(ensemble, load_dssp50(card["data"]["validation_ids"]), seed=card["seed"] or 0)
     for name, m in metrics.items():
         log.info("%-7s long P@L %.3f  long P@L/5 %.3f  medium P@L/5 %.3f", name,

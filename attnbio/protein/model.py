@@ -11,8 +11,9 @@ sequence prior (a logistic regression of its own on the Kyte-Doolittle sum, a 9-
 hydropathy profile and the sequence separation: `prior_features`), so that where attention
 carries nothing the ranking is the prior's. Probabilities are Platt-scaled per separation range
 (Platt 1999) on the training chains. An ensemble weighs the attention term by how much its
-members agree on it (`combine`). Auxiliary heads predict 3-state secondary structure and masked
-residues.
+members agree on it (`combine`); a model with a stacked contact head (attnbio.protein.head,
+fitted after training; the bundled one has it) ranks contacts by that head instead. Auxiliary
+heads predict 3-state secondary structure and masked residues.
 """
 from __future__ import annotations
 
@@ -281,8 +282,14 @@ def build_model(card: dict) -> nn.Module:
         return dict({"contact_prior": False}, **config)
 
     if card.get("members"):
-        return ProteinEnsemble([shaped(m["config"]) for m in card["members"]])
-    return ProteinAttentionModel(**shaped(card["config"]))
+        model = ProteinEnsemble([shaped(m["config"]) for m in card["members"]])
+    else:
+        model = ProteinAttentionModel(**shaped(card["config"]))
+    if card.get("contact_head"):   # the stacked contact head (attnbio.protein.head): in the card
+        from attnbio.protein.head import ContactHead
+
+        model.contact_head = ContactHead.from_card(card["contact_head"])
+    return model
 
 
 def calibrated(logits: np.ndarray, calibration: np.ndarray) -> np.ndarray:
@@ -312,15 +319,18 @@ def agreement(terms: list[np.ndarray], min_separation: int = 24) -> float:
 
 
 @torch.no_grad()
-def combine(members: list, sequence: str, attentions: list, device="cpu") -> dict:
+def combine(members: list, sequence: str, attentions: list, device="cpu", head=None, ss=None) -> dict:
     """Contact probabilities of members from their attention maps (one (layers, heads, L, L)
     array per member).
 
     Each member gives a calibrated full probability (attention term + prior) and a calibrated
-    prior-only probability; the result is w * mean(full) + (1 - w) * mean(prior), where the
+    prior-only probability; the blend is w * mean(full) + (1 - w) * mean(prior), where the
     attention weight w = clip(agreement / FULL_AGREEMENT, 0, 1) measures how much the members
-    agree on their attention terms (1 for a single model or members without a prior).
-    Returns dict: prob, prior_prob, full_prob (L, L) float64 symmetric, agreement, weight.
+    agree on their attention terms (1 for a single model or members without a prior). With a
+    stacked contact head (attnbio.protein.head.ContactHead; needs ss, the (L, 3) predicted
+    secondary structure), prob is the head's, fed the members' mean attention term times w.
+    Returns dict: prob, blend_prob, prior_prob, full_prob (L, L) float64 symmetric,
+    attention_term (L, L, members' mean), agreement, weight.
     """
     tokens = encode(sequence).to(device)
     full, prior, terms = [], [], []
@@ -346,8 +356,16 @@ def combine(members: list, sequence: str, attentions: list, device="cpu") -> dic
         prior_prob = np.mean(prior, axis=0)
         weight = float(np.clip(agree / FULL_AGREEMENT, 0, 1)) if np.isfinite(agree) else 0.0
     prob = full_prob if prior_prob is None else weight * full_prob + (1 - weight) * prior_prob
-    return {"prob": 0.5 * (prob + prob.T), "prior_prob": prior_prob, "full_prob": full_prob,
-            "agreement": agree, "weight": weight}
+    blend = 0.5 * (prob + prob.T)
+    term = np.mean(terms, axis=0)
+    if head is not None:
+        if ss is None:
+            raise ValueError("combine: a contact head needs the predicted secondary structure (ss)")
+        prob = head.prob(sequence, term, weight, ss)
+    else:
+        prob = blend
+    return {"prob": prob, "blend_prob": blend, "prior_prob": prior_prob, "full_prob": full_prob,
+            "attention_term": term, "agreement": agree, "weight": weight}
 
 
 @torch.no_grad()
@@ -366,9 +384,9 @@ def predict_full(model: ProteinAttentionModel | ProteinEnsemble, sequence: str, 
         out = m(tokens)
         attns.append(out["attention"].float().cpu().numpy())
         ss.append(torch.softmax(out["ss_logits"], -1).float().cpu().numpy())
-    res = combine(members, sequence, attns, device)
-    res.update(attention=attns[0], attentions=attns,
-               ss=np.mean(ss, axis=0).astype(np.float32))
+    ss = np.mean(ss, axis=0).astype(np.float32)
+    res = combine(members, sequence, attns, device, head=getattr(model, "contact_head", None), ss=ss)
+    res.update(attention=attns[0], attentions=attns, ss=ss)
     return res
 
 

@@ -60,7 +60,7 @@ def test_protein_and_ensemble_write_cards_that_load(tmp_path, monkeypatch, few_p
 
     out = tmp_path / "ensemble.safetensors"
     assert attnbio(monkeypatch, "-q", "train", "protein-ensemble", members[0][0], members[1][0],
-                   "--threads", "1", "-o", out) == 0
+                   "--contact-head", "--threads", "1", "-o", out) == 0
     tensors, card = load_weights(out, expect_kind="attnbio.protein")
     assert card["command"].startswith("attnbio -q train protein-ensemble ")
     assert [m["seed"] for m in card["members"]] == [3, 4]
@@ -68,6 +68,9 @@ def test_protein_and_ensemble_write_cards_that_load(tmp_path, monkeypatch, few_p
     assert all(m["command"].startswith("attnbio -q train protein ") for m in card["members"])
     assert isinstance(card["lens_replication"]["rows"], list) and "protocol" in card["lens_replication"]
     assert set(card["heldout_metrics"]) == {"model", "kd_sum", "random"}
+    # the stacked contact head, fitted on the members' training chains, travels in the card
+    assert card["contact_head"]["lambda"] > 0 and len(card["contact_head"]["pair"]) == 210
+    assert build_model(card).contact_head.uses_attention
     build_model(card).load_state_dict(tensors)
     # The first member's weights are the ensemble's first slot, unchanged.
     first = {k.split(".", 2)[2]: v for k, v in tensors.items() if k.startswith("members.0.")}
