@@ -58,3 +58,28 @@ def test_real_attention_reported_and_calibrated_range(setup):
     _, seq, _, real = setup
     assert np.isfinite(real["agreement"]) and 0 <= real["weight"] <= 1
     assert ((real["prob"] > 0) & (real["prob"] < 1)).all()
+
+
+def test_stacked_head_with_shuffled_attention_ranks_at_least_as_well_as_kyte_doolittle(setup):
+    """The opt-in stacked contact head (attnbio.protein.head; here fitted on 12 of the bundled
+    members' training chains, for speed): shuffled maps get a weight near 0, which takes the
+    attention features out, and what is left still ranks long-range contacts >= Kyte-Doolittle."""
+    from attnbio.protein.data import load_dssp50
+    from attnbio.protein.head import chain_data, fit_contact_head
+    from attnbio.protein.model import combine
+    from attnbio.protein.scales import kd_pair_score
+    from attnbio.io.weights import load_weights
+    from attnbio.protein.pipeline import BUNDLED
+
+    model, seq, truth, real = setup
+    train_ids = load_weights(BUNDLED, expect_kind="attnbio.protein")[1]["data"]["train_ids"]
+    head = fit_contact_head(chain_data(list(model.members), load_dssp50(train_ids[:12])), lambdas=(1e-3,))
+    assert head.uses_attention
+    rng = np.random.default_rng(1)
+    shuffled = [np.stack([np.stack([rng.permutation(m.ravel()).reshape(m.shape) for m in layer])
+                          for layer in a]) for a in real["attentions"]]
+    out = combine(list(model.members), seq, shuffled, head=head, ss=real["ss"])
+    assert out["weight"] < 0.2
+    p_l, p_l5 = _long_range(out["prob"], truth)
+    kd_l, kd_l5 = _long_range(kd_pair_score(seq), truth, tie_breaks=20)
+    assert p_l >= kd_l and p_l5 >= kd_l5, (p_l, kd_l, p_l5, kd_l5)
