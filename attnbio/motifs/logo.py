@@ -110,11 +110,19 @@ def logo_png_svg(probs: np.ndarray, title: str = "") -> tuple[bytes, bytes]:
 def bars_png(x: np.ndarray, series: list[tuple[str, np.ndarray, str]], xlabel: str, title: str = "",
              mark: float | None = None, width: float = 1.0) -> bytes:
     """Overlaid bar/step histograms: series = [(label, counts, colour)] over bins x."""
-    fig = _figure(4.2, 1.9)
+    width_in, height_in = 4.2, 1.9
+    fig = _figure(width_in, height_in)
+    # fixed margins (inches), as for logos: bbox_inches="tight" draws the figure twice
+    fig.subplots_adjust(left=0.55 / width_in, right=1 - 0.1 / width_in, bottom=0.4 / height_in,
+                        top=1 - (0.25 if title else 0.1) / height_in)
     ax = fig.add_subplot()
+    x = np.asarray(x, float)
+    step = float(x[1] - x[0]) if len(x) > 1 else width
+    edges = np.r_[x - step / 2, x[-1] + step / 2] if len(x) else np.zeros(1)
     for i, (label, counts, color) in enumerate(series):
         if i == 0:
-            ax.bar(x, counts, width=width, color=color, alpha=0.75, label=label)
+            # one filled outline, not one Rectangle per bar: a tenth of the drawing time
+            ax.stairs(counts, edges, fill=True, color=color, alpha=0.75, label=label)
         else:
             ax.step(x, counts, where="mid", color=color, lw=1.2, label=label)
     if mark is not None:
@@ -128,4 +136,4 @@ def bars_png(x: np.ndarray, series: list[tuple[str, np.ndarray, str]], xlabel: s
         ax.set_title(title, fontsize=9)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    return _png(fig)
+    return _png(fig, tight=False)

@@ -50,7 +50,7 @@ class MultiHeadSelfAttention(nn.Module):
         b, length, _ = x.shape
         q, k, v = self.qkv(x).view(b, length, 3, self.n_heads, self.d_head).permute(2, 0, 3, 1, 4)
         logits = q @ k.transpose(-1, -2) / self.d_head ** 0.5 + self.bias(length)
-        if key_mask is not None:
+        if key_mask is not None and not bool(key_mask.all()):   # equal-length batches skip the fill
             logits = logits.masked_fill(~key_mask[:, None, None, :], float("-inf"))
         attn = logits.softmax(dim=-1)
         y = (self.drop(attn) @ v).transpose(1, 2).reshape(b, length, -1)
