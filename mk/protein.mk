@@ -3,8 +3,8 @@ MODELS += models-protein
 BENCH += bench-protein
 .PHONY: models-protein bench-protein
 
-# Three members trained alike from seeds 0-2, then joined: contacts from the stacked contact head
-# fitted in the join step on the members' training chains (attnbio.protein.head), heads and
+# Three members trained alike from seeds 0-2, then joined: contacts are the members' attention +
+# prior blend (the opt-in stacked head, --contact-head, did not help out of family), heads and
 # lenses the seed-0 member's (`attnbio train protein` / `attnbio train protein-ensemble`).
 PROTEIN_SEEDS := 0 1 2
 models-protein: $(STAMP)

@@ -109,7 +109,8 @@ def logo_png_svg(probs: np.ndarray, title: str = "") -> tuple[bytes, bytes]:
 
 def bars_png(x: np.ndarray, series: list[tuple[str, np.ndarray, str]], xlabel: str, title: str = "",
              mark: float | None = None, width: float = 1.0) -> bytes:
-    """Overlaid bar/step histograms: series = [(label, counts, colour)] over bins x."""
+    """Overlaid bar/step histograms: series = [(label, counts, colour)] over evenly spaced bins x
+    (`width` is the bin width only when x has a single bin)."""
     width_in, height_in = 4.2, 1.9
     fig = _figure(width_in, height_in)
     # fixed margins (inches), as for logos: bbox_inches="tight" draws the figure twice
@@ -121,7 +122,8 @@ def bars_png(x: np.ndarray, series: list[tuple[str, np.ndarray, str]], xlabel: s
     edges = np.r_[x - step / 2, x[-1] + step / 2] if len(x) else np.zeros(1)
     for i, (label, counts, color) in enumerate(series):
         if i == 0:
-            # one filled outline, not one Rectangle per bar: a tenth of the drawing time
+            # one filled outline, not one Rectangle per bar (0.74 -> 0.46 s per plot, measured
+            # 2026-12-02 on a shared machine); neighbouring bins touch whatever `width` says
             ax.stairs(counts, edges, fill=True, color=color, alpha=0.75, label=label)
         else:
             ax.step(x, counts, where="mid", color=color, lw=1.2, label=label)

@@ -12,7 +12,7 @@ hydropathy profile and the sequence separation: `prior_features`), so that where
 carries nothing the ranking is the prior's. Probabilities are Platt-scaled per separation range
 (Platt 1999) on the training chains. An ensemble weighs the attention term by how much its
 members agree on it (`combine`); a model with a stacked contact head (attnbio.protein.head,
-fitted after training; the bundled one has it) ranks contacts by that head instead. Auxiliary
+fitted after training; opt-in, the bundled one has none) ranks contacts by that head instead. Auxiliary
 heads predict 3-state secondary structure and masked residues.
 """
 from __future__ import annotations
