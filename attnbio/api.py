@@ -78,7 +78,7 @@ class MotifResult:
                 f"{len(self.interactions)} interactions, test_auroc={self.metrics.get('test_auroc')})")
 
 
-def find_motifs(positives, negatives=None, model=None, seed: int = 0, *, epochs: int = 40, restarts: int = 1,
+def find_motifs(positives, negatives=None, model=None, seed: int = 0, *, epochs: int = 60, restarts: int = 1,
                 max_length: int = 1000, site_pvalue: float = 1e-4, taxon: str = "vertebrates",
                 motif_db: str | None = None, all_motifs: bool = False, intervention_seqs: int = 200,
                 device: str = "cpu", threads: int | None = None, log: Callable[[str], None] | None = None,

@@ -8,3 +8,5 @@ SUITE_DIR ?= $(OUT)/motifs_suite
 bench-motifs-suite: $(STAMP)
 	$(BIN)/pip install -q -r requirements-bench.txt -c constraints.txt
 	$(BIN)/python benchmarks/motifs_suite.py --jobs 2 --threads 1 --save $(SUITE_DIR) --reuse
+	@# What a reader of the planted sites could reach (no model): the AUROC the runs above are short of.
+	$(BIN)/python benchmarks/motifs_ceiling.py --seeds 0 1

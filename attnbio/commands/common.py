@@ -44,7 +44,7 @@ def motif_training_options(f):
     f = click.option("--restarts", type=click.IntRange(1, 20), default=1, show_default=True,
                      help="Train from this many initialisations and keep the one with the best validation "
                           "AUROC (costs that many trainings; helps a run stuck at a low AUROC).")(f)
-    return click.option("--epochs", type=click.IntRange(1, 500), default=40, show_default=True,
+    return click.option("--epochs", type=click.IntRange(1, 500), default=60, show_default=True,
                         help="Most training epochs (early stopping on the validation split).")(f)
 
 

@@ -27,7 +27,7 @@ class MotifsRequest:
     negatives: str | list | None = None
     model: str | None = None
     seed: int = 0
-    epochs: int = 40
+    epochs: int = TrainConfig.epochs
     max_length: int = 1000
     device: str = "cpu"
     discover: DiscoverConfig = field(default_factory=DiscoverConfig)

@@ -30,3 +30,37 @@ def test_low_held_out_auroc_gives_one_line_saying_what_to_try():
     assert line.startswith("warning: held-out AUROC 0.795") and "\n" not in line
     assert "--epochs 80" in line and "--restarts 3" in line
     assert low_auroc_warning({"test_auroc": 0.95}, req) is None
+
+
+def test_shift_batch_moves_sites_keeping_their_spacing_and_fills_n():
+    from attnbio.motifs.encode import one_hot
+    from attnbio.motifs.train import shift_batch
+
+    x = torch.from_numpy(one_hot(["ACGTTTACGG", "GGGGACCCCA"])[0])
+    right, left = shift_batch(x, 3), shift_batch(x, -2)
+    assert torch.equal(shift_batch(x, 0), x)
+    assert torch.equal(right[:, 3:], x[:, :-3]) and not right[:, :3].any()      # N at the left end
+    assert torch.equal(left[:, :-2], x[:, 2:]) and not left[:, -2:].any()       # N at the right end
+
+
+def test_shift_augmentation_changes_training_only_when_asked():
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(1)
+    pos = [put(random_seq(rng, 60), int(rng.integers(0, 50)), A_SITE) for _ in range(40)]
+    neg = [random_seq(rng, 60) for _ in range(40)]
+    small = ModelConfig(d_model=8, n_heads=2, n_layers=1)
+    runs = [train_model(pos, neg, TrainConfig(epochs=2, seed=0, max_shift=s), small) for s in (0, 0, 4)]
+    losses = [[h["loss"] for h in r.history] for r in runs]
+    assert losses[0] == losses[1] and losses[2] != losses[0]
+
+
+def test_cli_api_and_pipeline_train_for_the_same_default_epochs():
+    import inspect
+
+    from attnbio import api
+    from attnbio.commands.motifs import command
+    from attnbio.motifs.pipeline import MotifsRequest
+
+    cli = next(p.default for p in command.params if p.name == "epochs")
+    assert cli == inspect.signature(api.find_motifs).parameters["epochs"].default == \
+        MotifsRequest.__dataclass_fields__["epochs"].default == TrainConfig().epochs
