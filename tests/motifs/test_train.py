@@ -10,12 +10,17 @@ from attnbio.motifs.train import TrainConfig, train_model
 from tests.motifs.helpers_grammar import A_SITE, put, random_seq
 
 
-def test_restarts_keep_the_start_with_the_best_validation_auroc():
+def _tiny_task(seed: int, n: int):
+    """n positives with one site each, n random negatives (60 bp) and a one-layer model config."""
     torch.set_num_threads(1)
-    rng = np.random.default_rng(0)
-    pos = [put(random_seq(rng, 60), int(rng.integers(0, 50)), A_SITE) for _ in range(60)]
-    neg = [random_seq(rng, 60) for _ in range(60)]
-    small = ModelConfig(d_model=8, n_heads=2, n_layers=1)
+    rng = np.random.default_rng(seed)
+    pos = [put(random_seq(rng, 60), int(rng.integers(0, 50)), A_SITE) for _ in range(n)]
+    neg = [random_seq(rng, 60) for _ in range(n)]
+    return pos, neg, ModelConfig(d_model=8, n_heads=2, n_layers=1)
+
+
+def test_restarts_keep_the_start_with_the_best_validation_auroc():
+    pos, neg, small = _tiny_task(seed=0, n=60)
     one = train_model(pos, neg, TrainConfig(epochs=2, seed=3), small)
     three = train_model(pos, neg, TrainConfig(epochs=2, seed=3, restarts=3), small)
     vals = three.metrics["start_val_auroc"]
@@ -44,11 +49,7 @@ def test_shift_batch_moves_sites_keeping_their_spacing_and_fills_n():
 
 
 def test_shift_augmentation_changes_training_only_when_asked():
-    torch.set_num_threads(1)
-    rng = np.random.default_rng(1)
-    pos = [put(random_seq(rng, 60), int(rng.integers(0, 50)), A_SITE) for _ in range(40)]
-    neg = [random_seq(rng, 60) for _ in range(40)]
-    small = ModelConfig(d_model=8, n_heads=2, n_layers=1)
+    pos, neg, small = _tiny_task(seed=1, n=40)
     runs = [train_model(pos, neg, TrainConfig(epochs=2, seed=0, max_shift=s), small) for s in (0, 0, 4)]
     losses = [[h["loss"] for h in r.history] for r in runs]
     assert losses[0] == losses[1] and losses[2] != losses[0]
