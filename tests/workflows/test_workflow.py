@@ -73,7 +73,9 @@ def test_slurm_profile_dry_run_plans_every_rule_with_resources(tiny, tmp_path):
         assert out.count(f"rule {rule}:") == count, rule
     blocks = out.split("rule ")
     scan_blocks = [b for b in blocks if b.startswith("scan:")]
-    assert all("mem_mb=3000" in b and "runtime=45" in b and "threads: 4" in b for b in scan_blocks)
+    assert all("mem_mb=3000" in b and "runtime=45" in b for b in scan_blocks)
+    # The profile's set-threads (scan: 1, so array tasks share a node) wins over config threads.
+    assert all("--threads 1 " in b and "threads: 4" not in b for b in scan_blocks)
     assert all("slurm_partition=" in b and "gres=" in b for b in scan_blocks)
     motif_block = next(b for b in blocks if b.startswith("motifs:"))
     assert "mem_mb=8000" in motif_block and "--epochs 2" in motif_block
