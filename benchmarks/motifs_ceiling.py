@@ -6,7 +6,7 @@ fits a logistic regression on what a perfect motif reader would know of each seq
 
     one count per planted profile (how many of its sites the sequence has), and
     one flag per cooperative pair (sites of A and B whose centres lie at the planted
-    distance, +-1 bp, in either strand arrangement).
+    distance, +-1 bp, in either order; orientation is not checked).
 
 Its AUROC on a held-out fifth is the ceiling of a reader of the planted sites; PWM-sampled
 sites that look like background, and background that looks like a site, put real models
