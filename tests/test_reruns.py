@@ -70,7 +70,9 @@ def test_motifs_trained_in_the_run(sim, tmp_path, capsys):
     assert "results.h5" in files and "report.html" in files
     card = json.loads(files["model.json"])
     assert "train_seconds" not in card.get("metrics", {})           # the time is in timings.json
-    assert "train_seconds" in json.loads(files["timings.json"])
+    timings = json.loads(files["timings.json"])
+    assert "train_seconds" in timings
+    assert timings["torch_threads"] == 1                             # what a rerun must match (--threads 1)
 
 
 def test_scan(sim, tmp_path, capsys):

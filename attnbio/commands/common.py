@@ -18,7 +18,8 @@ def command_line() -> str:
 def threads_option(f):
     return click.option(
         "--threads", type=click.IntRange(min=1), default=None,
-        help="CPU threads (default: CPUs this process may use; honours SLURM_CPUS_PER_TASK).",
+        help="CPU threads (default: CPUs this process may use; honours SLURM_CPUS_PER_TASK). A trained "
+             "model depends on it: give the same value to reproduce one.",
     )(f)
 
 

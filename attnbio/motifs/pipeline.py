@@ -288,6 +288,8 @@ def _get_model(req, pos_seqs, neg_seqs, neg_source, log, progress=None):
         model, card = load_model(req.model)
         log(f"using trained model {req.model} (held-out AUROC {card.get('metrics', {}).get('test_auroc', 'n/a')})")
         return model.to(req.device), card, None, None
+    import torch
+
     log(f"training on {len(pos_seqs)} positives vs {len(neg_seqs)} negatives ({neg_source})")
     cfg = TrainConfig(epochs=req.epochs, max_length=req.max_length, seed=req.seed, restarts=req.restarts)
     result = train_model(pos_seqs, neg_seqs, cfg, ModelConfig(), log=log, device=req.device, progress=progress)
@@ -302,7 +304,9 @@ def _get_model(req, pos_seqs, neg_seqs, neg_source, log, progress=None):
     data = weights_bytes(model)
     card = dict(card, kind=MODEL_KIND, architecture=model.cfg.to_dict(), weights_file=MODEL_FILE,
                 sha256=hashlib.sha256(data).hexdigest())
-    return model, card, data, {"train_seconds": seconds}
+    # The model depends on the thread count too (float sums split differently): a run is
+    # reproduced by the same seed and the same --threads, so the count is kept beside the time.
+    return model, card, data, {"train_seconds": seconds, "torch_threads": torch.get_num_threads()}
 
 
 MODEL_FILE = "model.safetensors"
