@@ -99,6 +99,8 @@ def train_member(job):
     training = {"epochs": job["epochs"]} if job.get("epochs") else None
     model, record = train(seed=job["seed"], training=training, train_ids=job["train_ids"],
                           families=families)
+    if job.get("without_fold") is not None:
+        record["without_fold"] = job["without_fold"]
     card = {"kind": "attnbio.protein", "format_version": "1", "config": model.config,
             "seed": job["seed"], "command": f"benchmarks/protein_contacts.py --by-family (fold {job['fold']})",
             "data": {"validation_ids": [f"fold {job['fold']}"], **record}}
@@ -122,7 +124,8 @@ def evaluate_fold(model, test, seed: int = 0, extra=None):
     from attnbio.protein.scales import kd_pair_score
 
     rng = np.random.default_rng(seed)
-    recs, pairs = [], {"model": [], **{name: [] for name in (extra or {})}}
+    cap = getattr(model, "attention_cap", None)
+    recs, pairs = [], {"model": [], "capped": [], **{name: [] for name in (extra or {})}}
     for ex in test:
         n = len(ex.sequence)
         valid = ~np.isnan(ex.cb).any(1)
@@ -131,6 +134,12 @@ def evaluate_fold(model, test, seed: int = 0, extra=None):
         rec = {"id": ex.id, "group": ex.group, "unit": _unit(ex), "L": n,
                "agreement": r["agreement"], "weight": r["weight"]}
         scored = [("model", r["prob"]), ("prior", r["prior_prob"])]
+        if r["prior_prob"] is not None:   # the members' blend with and without the attention cap
+            aw = r["agreement_weight"]
+            scored.append(("uncapped", aw * r["full_prob"] + (1 - aw) * r["prior_prob"]))
+            if cap is not None:
+                cw = cap * aw
+                scored.append(("capped", cw * r["full_prob"] + (1 - cw) * r["prior_prob"]))
         scored += [(name, h.prob(ex.sequence, r["attention_term"], r["weight"], r["ss"]))
                    for name, h in (extra or {}).items()]
         for name, scores in scored:
@@ -225,15 +234,17 @@ def by_family(args):
             if not path.exists():
                 jobs.append({"fold": f, "seed": s, "train_ids": train_ids, "families": fams,
                              "path": str(path), "epochs": args.epochs})
+    if args.cap:
+        jobs += inner_jobs(fold_ids, folds, work, args.epochs)
     t0 = time.perf_counter()
     if jobs:
         with cf.ProcessPoolExecutor(args.jobs, mp_context=mp.get_context("spawn")) as pool:
             for path in pool.map(train_member, jobs):
                 print(f"(trained {Path(path).name}, {time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     torch.set_num_threads(1)
-    from attnbio.protein.head import chain_data, fit_contact_head, training_examples
+    from attnbio.protein.head import chain_data, fit_contact_head, out_of_fold_chain_data, training_examples
 
-    all_recs, all_pairs, lens_rows, heads = [], {}, [], []
+    all_recs, all_pairs, lens_rows, heads, caps = [], {}, [], [], []
     for f in fold_ids:
         _, _, test = fold_data(f, folds)
         members = []
@@ -245,6 +256,11 @@ def by_family(args):
         model = ProteinEnsemble([m.config for m in members])
         for slot, m in zip(model.members, members):
             slot.load_state_dict(m.state_dict())
+        if args.cap:   # as make models-protein: the head on out-of-fold attention ranks; the cap beside
+            inner, examples = fold_inner(f, folds, work)
+            model.attention_cap, cap_scores = fold_cap(f, folds, inner, examples)
+            caps.append((f, model.attention_cap, cap_scores))
+            model.contact_head = fit_contact_head(out_of_fold_chain_data(inner, examples))
         # The stacked contact head, fitted with the same function as for the bundled model
         # (ensemble.train_protein_ensemble) on this fold's training chains only, and the same
         # head without the attention features (ablation).
@@ -264,8 +280,52 @@ def by_family(args):
         for r in lens_replication(model, load_dssp50(train_ids), test):
             r["fold"] = f
             lens_rows.append(r)
-    print_by_family(all_recs, all_pairs, lens_rows, fold_ids, args, heads)
+    print_by_family(all_recs, all_pairs, lens_rows, fold_ids, args, heads, caps)
     return all_recs, lens_rows
+
+
+def inner_jobs(fold_ids, folds, work, epochs):
+    """Training jobs of the inner models of every outer fold f: one per other fold g, trained on
+    f's training chains outside g (seed 0), for the attention cap (attnbio.protein.attention_cap)."""
+    from attnbio.protein.attention_cap import without_fold
+
+    jobs = []
+    for f in fold_ids:
+        train_ids, fams = fold_data_ids(f, folds)
+        for g in sorted(set(folds.values()) - {f}):
+            path = work / f"fold{f}_without{g}_seed0.safetensors"
+            if not path.exists():
+                ids, keys = without_fold(train_ids, fams, g, folds)
+                jobs.append({"fold": f, "seed": 0, "train_ids": ids, "families": keys, "path": str(path),
+                             "epochs": epochs, "without_fold": g})
+    return jobs
+
+
+def fold_inner(f, folds, work):
+    """([(inner model, card)], training examples) of outer fold f."""
+    from attnbio.io.weights import load_weights
+    from attnbio.protein.data import load_dssp50, load_families
+    from attnbio.protein.model import ProteinAttentionModel
+
+    inner = []
+    for g in sorted(set(folds.values()) - {f}):
+        tensors, card = load_weights(work / f"fold{f}_without{g}_seed0.safetensors")
+        m = ProteinAttentionModel(**card["config"])
+        m.load_state_dict(tensors)
+        inner.append((m, card))
+    train_ids, fams = fold_data_ids(f, folds)
+    return inner, load_dssp50(train_ids) + [e for e in load_families() if f"{e.group}/{e.id}" in set(fams)]
+
+
+def fold_cap(f, folds, inner, examples):
+    """The attention cap of outer fold f, chosen on its training chains by its inner models
+    (the same functions as `attnbio train protein-ensemble --inner`): (cap, scores)."""
+    from attnbio.protein.attention_cap import choose_cap, score_unseen
+
+    chains = score_unseen(inner, examples)
+    if any(folds.get(c.id, 0) == f for c in chains):
+        raise SystemExit(f"fold {f}: a held-out chain is among the attention cap's chains")
+    return choose_cap(chains)
 
 
 def fold_data_ids(fold, folds):
@@ -274,50 +334,59 @@ def fold_data_ids(fold, folds):
             [k for k in sorted(folds) if "/" in k and folds[k] != fold])
 
 
-def print_by_family(recs, pairs, lens_rows, fold_ids, args, heads=()):
-    keys = [f"{who}_{k}" for who in ("model", "prior", "head", "noattn", "kd", "random") for k in FOLD_KEYS]
+def print_by_family(recs, pairs, lens_rows, fold_ids, args, heads=(), caps=()):
+    # (column label, record prefix): attnbio is the ranking the run's model uses (with inner
+    # models: the head on out-of-fold attention, as make models-protein ships it)
+    cols = [("capped blend", "capped"), ("blend without cap", "uncapped"), ("prior alone", "prior"),
+            ("head on in-sample attention", "head"), ("head without attention", "noattn")]
+    keys = [f"{who}_{k}" for who in ["model", "kd", "random"] + [c for _, c in cols] for k in FOLD_KEYS]
     print(f"## By-family cross-validation ({len(fold_ids)} folds of data/protein/folds.tsv, "
           f"{args.members} member(s) per fold trained from scratch"
           + (f", {args.epochs} epochs" if args.epochs else "") + ")\n")
     print("Means over held-out units (a dssp50 chain, or a whole family counted once); "
           "Kyte-Doolittle kd_i + kd_j and random in the same run (mean of 20 tie-breaks / shuffles).\n")
-    print("| fold | units (chains) | attnbio long P@L | KD long P@L | attnbio long P@L/5 | KD long P@L/5 "
-          "| prior alone P@L / P@L/5 | stacked head P@L / P@L/5 | head without attention P@L / P@L/5 "
-          "| random P@L/5 | attnbio >= KD on both | stacked head >= KD on both |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    per_fold, ok_all, ok_head_all = [], True, True
+    print("| fold | units (chains) | attnbio long P@L | KD long P@L | attnbio long P@L/5 | KD long P@L/5 | cap | "
+          + " | ".join(f"{label} P@L / P@L/5" for label, _ in cols) + " | random P@L/5 | attnbio >= KD on both |")
+    print("|---" * (9 + len(cols)) + "|")
+    cap_of = {f: c for f, c, _ in caps}
+
+    def pair(m, who):
+        return f"{100 * m[who + '_long_P@L']:.1f}% / {100 * m[who + '_long_P@L/5']:.1f}%"
+
+    def passes(m, who):
+        return m[f"{who}_long_P@L"] >= m["kd_long_P@L"] and m[f"{who}_long_P@L/5"] >= m["kd_long_P@L/5"]
+
+    per_fold = []
     for f in fold_ids:
         rs = [r for r in recs if r["fold"] == f]
         m, nu = unit_means(rs, keys)
-        ok = m["model_long_P@L"] >= m["kd_long_P@L"] and m["model_long_P@L/5"] >= m["kd_long_P@L/5"]
-        ok_head = m["head_long_P@L"] >= m["kd_long_P@L"] and m["head_long_P@L/5"] >= m["kd_long_P@L/5"]
-        ok_all &= ok
-        ok_head_all &= ok_head
         per_fold.append(m)
         print(f"| {f} | {nu} ({len(rs)}) | {100 * m['model_long_P@L']:.1f}% | {100 * m['kd_long_P@L']:.1f}% "
-              f"| {100 * m['model_long_P@L/5']:.1f}% | {100 * m['kd_long_P@L/5']:.1f}% "
-              f"| {100 * m['prior_long_P@L']:.1f}% / {100 * m['prior_long_P@L/5']:.1f}% "
-              f"| {100 * m['head_long_P@L']:.1f}% / {100 * m['head_long_P@L/5']:.1f}% "
-              f"| {100 * m['noattn_long_P@L']:.1f}% / {100 * m['noattn_long_P@L/5']:.1f}% "
-              f"| {100 * m['random_long_P@L/5']:.1f}% | {'yes' if ok else 'NO'} | {'yes' if ok_head else 'NO'} |")
+              f"| {100 * m['model_long_P@L/5']:.1f}% | {100 * m['kd_long_P@L/5']:.1f}% | {cap_of.get(f, '-')} | "
+              + " | ".join(pair(m, c) for _, c in cols)
+              + f" | {100 * m['random_long_P@L/5']:.1f}% | {'yes' if passes(m, 'model') else 'NO'} |")
     mean = {k: float(np.mean([m[k] for m in per_fold])) for k in keys}
     print(f"| mean of folds | | {100 * mean['model_long_P@L']:.1f}% | {100 * mean['kd_long_P@L']:.1f}% "
-          f"| {100 * mean['model_long_P@L/5']:.1f}% | {100 * mean['kd_long_P@L/5']:.1f}% "
-          f"| {100 * mean['prior_long_P@L']:.1f}% / {100 * mean['prior_long_P@L/5']:.1f}% "
-          f"| {100 * mean['head_long_P@L']:.1f}% / {100 * mean['head_long_P@L/5']:.1f}% "
-          f"| {100 * mean['noattn_long_P@L']:.1f}% / {100 * mean['noattn_long_P@L/5']:.1f}% "
-          f"| {100 * mean['random_long_P@L/5']:.1f}% | | |")
+          f"| {100 * mean['model_long_P@L/5']:.1f}% | {100 * mean['kd_long_P@L/5']:.1f}% | | "
+          + " | ".join(pair(mean, c) for _, c in cols) + f" | {100 * mean['random_long_P@L/5']:.1f}% | |")
+    for f, c, sc in caps:
+        print(f"fold {f}: attention cap {c:g} (out-of-fold score on its training chains by cap: "
+              + ", ".join(f"{k:g} {v:.3f}" for k, v in sc.items()) + ")")
     for f, h, h0 in heads:
-        print(f"fold {f}: contact head lambda {h.lam:g} (inner CV score by lambda {h.inner_scores}); "
+        print(f"fold {f}: in-sample contact head lambda {h.lam:g} (inner CV score by lambda {h.inner_scores}); "
               f"without attention lambda {h0.lam:g} ({h0.inner_scores})")
-    r5 = mean["model_long_P@L/5"] / mean["kd_long_P@L/5"]
-    r1 = mean["model_long_P@L"] / mean["kd_long_P@L"]
-    print(f"\nevery fold >= KD on long P@L and P@L/5: {'met' if ok_all else 'NOT met'}; "
-          f"mean long P@L/5 {r5:.2f}x KD (goal >= 2x: {'met' if r5 >= 2 else 'NOT met'}); "
-          f"mean long P@L {r1:.2f}x KD (goal >= 1.3x: {'met' if r1 >= 1.3 else 'NOT met'})")
-    h5, h1 = mean["head_long_P@L/5"] / mean["kd_long_P@L/5"], mean["head_long_P@L"] / mean["kd_long_P@L"]
-    print(f"stacked head: every fold >= KD: {'met' if ok_head_all else 'NOT met'}; mean long P@L/5 "
-          f"{h5:.2f}x KD, mean long P@L {h1:.2f}x KD")
+    print()
+    for label, who in [("attnbio", "model")] + cols:
+        if not np.isfinite(mean[f"{who}_long_P@L"]):
+            continue
+        n_ok = sum(passes(m, who) for m in per_fold)
+        r5 = mean[f"{who}_long_P@L/5"] / mean["kd_long_P@L/5"]
+        r1 = mean[f"{who}_long_P@L"] / mean["kd_long_P@L"]
+        goals = (f" (every fold: {'met' if n_ok == len(fold_ids) else 'NOT met'}; P@L/5 goal >= 2x: "
+                 f"{'met' if r5 >= 2 else 'NOT met'}; P@L goal >= 1.3x: {'met' if r1 >= 1.3 else 'NOT met'})"
+                 if who == "model" else "")
+        print(f"{label}: {n_ok} of {len(fold_ids)} folds >= KD on long P@L and P@L/5; mean long P@L/5 "
+              f"{r5:.2f}x KD, mean long P@L {r1:.2f}x KD{goals}")
     worse = [r for r in recs if r["model_long_P@L"] < r["kd_long_P@L"]]
     low = [r for r in recs if r["weight"] < 1]
     agree = np.array([r["agreement"] for r in recs], dtype=np.float64)
@@ -336,9 +405,11 @@ def print_by_family(recs, pairs, lens_rows, fold_ids, args, heads=()):
     rows, ece = reliability(pairs["model"], min_separation=24)
     print(f"long range only (|i-j| >= 24): ECE {ece:.3f}; "
           + "; ".join(f"{lo:.2f}-{hi:.2f}: {mp_:.3f} vs {obs:.3f} (n {n})" for lo, hi, n, mp_, obs in rows if n))
-    rows, ece = reliability(pairs["head"])
-    print(f"stacked head (|i-j| >= 6): ECE {ece:.3f}; "
-          + "; ".join(f"{lo:.2f}-{hi:.2f}: {mp_:.3f} vs {obs:.3f} (n {n})" for lo, hi, n, mp_, obs in rows if n))
+    for label, who in (("capped blend", "capped"), ("head on in-sample attention", "head")):
+        if pairs.get(who):
+            rows, ece = reliability(pairs[who])
+            print(f"{label} (|i-j| >= 6): ECE {ece:.3f}; " + "; ".join(
+                f"{lo:.2f}-{hi:.2f}: {mp_:.3f} vs {obs:.3f} (n {n})" for lo, hi, n, mp_, obs in rows if n))
     print("\n### Lenses out of family: each fold's first member, lens from its training chains, "
           "tested on the held-out fold\n")
     print("| fold | layer | head | lens (training chains) | enrichment train | enrichment held-out "
@@ -380,6 +451,8 @@ def main(argv=None):
     ap.add_argument("--members", type=int, default=3, help="--by-family: members per fold (seeds 0..)")
     ap.add_argument("--jobs", type=int, default=1, help="--by-family: trainings run in parallel")
     ap.add_argument("--epochs", type=int, default=None, help="--by-family: epochs (default: as make models)")
+    ap.add_argument("--no-cap", dest="cap", action="store_false",
+                    help="--by-family: no inner models, no attention cap (the blend as before)")
     ap.add_argument("--folds", default=None, help="--by-family: only these folds, e.g. 1,2")
     ap.add_argument("--workdir", default="build/protein/cv",
                     help="--by-family: trained fold members (reused when present)")
@@ -417,6 +490,16 @@ def main(argv=None):
     rows = [("model", "attnbio protein (bundled" + (f", {len(members)} members)" if len(members) > 1 else ")"), m)]
     if len(members) > 1:   # the ensemble against its first member alone, same proteins
         rows.append(("model", "first member alone (seed 0)", evaluate(members[0], val, seed=args.seed)))
+    head = getattr(model, "contact_head", None)
+    if head is not None:   # the same members' attention + prior blend, without the head
+        del model.contact_head
+        rows.insert(1, ("model", "the same members without the contact head (blend)", evaluate(model, val, seed=args.seed)))
+        model.contact_head = head
+    cap = getattr(model, "attention_cap", None)
+    if cap is not None and cap < 1:   # the same members without the attention cap, same proteins
+        model.attention_cap = 1.0
+        rows.insert(1, ("model", f"the same without the attention cap ({cap:g})", evaluate(model, val, seed=args.seed)))
+        model.attention_cap = cap
     rows += [("kd_sum", "Kyte-Doolittle kd_i + kd_j", m), ("random", "random", m)]
     for name, label, mm in rows:
         print(f"| {label} | " + " | ".join(f"{100 * mm[name][k]:.1f}%" for k in keys) + " |")

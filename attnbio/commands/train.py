@@ -72,9 +72,12 @@ def motifs(positives, negatives, out, epochs, restarts, max_length, threads, see
               help="Override a training setting, e.g. --set entropy_weight=0.02 (repeatable).")
 @click.option("--model-set", "model_sets", multiple=True, metavar="KEY=VALUE",
               help="Override a model setting, e.g. --model-set init_sharpness=1 (repeatable).")
+@click.option("--without-fold", type=int, default=None, metavar="N",
+              help="An inner model for the attention cap: leave out the training chains of family fold N "
+                   "(data/protein/folds.tsv); give these to protein-ensemble --inner.")
 @threads_option
 @seed_option
-def protein(out, epochs, dev, no_families, sets, model_sets, threads, seed):
+def protein(out, epochs, dev, no_families, sets, model_sets, without_fold, threads, seed):
     """One protein attention model on data/protein (a member of the bundled ensemble).
 
     Contacts, secondary structure and masked residues as in attnbio/protein/train.py; the card
@@ -87,7 +90,7 @@ def protein(out, epochs, dev, no_families, sets, model_sets, threads, seed):
     training = {"epochs": epochs, **parse_settings(sets, DEFAULT_TRAINING, "--set")}
     model_config = parse_settings(model_sets, DEFAULT_CONFIG, "--model-set")
     _run("protein", out, threads, seed, dict(seed=seed, training=training, model_config=model_config, dev=dev,
-                                             use_families=not no_families))
+                                             use_families=not no_families, without_fold=without_fold))
 
 
 @command.command("protein-ensemble")
@@ -95,16 +98,20 @@ def protein(out, epochs, dev, no_families, sets, model_sets, threads, seed):
 @out_option
 @click.option("--contact-head", is_flag=True, default=False,
               help="Also fit the stacked contact head (attnbio.protein.head) on the members' training "
-                   "chains and rank contacts by it (off: on held-out families it did not beat the "
-                   "members' attention + prior blend; see README, by-family cross-validation).")
+                   "chains and rank contacts by it; with --inner on out-of-fold attention (as make "
+                   "models-protein does; see README, by-family cross-validation).")
+@click.option("--inner", multiple=True, type=click.Path(dir_okay=False),
+              help="Inner models (attnbio train protein --without-fold N, one per fold; repeatable): the "
+                   "contact head's out-of-fold attention, or without --contact-head the attention cap.")
 @threads_option
-def protein_ensemble(members, out, contact_head, threads):
+def protein_ensemble(members, out, contact_head, inner, threads):
     """Join MEMBERS (weights from `attnbio train protein`, same split) into one ensemble.
 
     Contacts are the members' mean probability; heads and lenses are the first member's. The
     card keeps each member's card and adds the ensemble's held-out metrics and lens replication.
     """
-    _run("protein-ensemble", out, threads, 0, dict(members=list(members), contact_head=contact_head))
+    _run("protein-ensemble", out, threads, 0, dict(members=list(members), contact_head=contact_head,
+                                                   inner=list(inner)))
 
 
 @command.command("refine")

@@ -176,7 +176,8 @@ def features_for(sequence: str, cb: np.ndarray | None = None, ss: str | None = N
 class ProteinPrediction:
     """Model output for one protein: probabilities (L, L), attention (layers, heads, L, L)
     float32, secondary-structure probabilities (L, 3), precisions (empty without structure),
-    agreement of the members' attention terms and the weight the attention term got (model.combine)."""
+    agreement of the members' attention terms, the weight that agreement gives the attention term
+    and the weight it got after the model's attention cap (model.combine)."""
     protein: object
     prob: np.ndarray
     attention: np.ndarray
@@ -185,6 +186,7 @@ class ProteinPrediction:
     kd_precision: dict
     agreement: float = float("nan")
     attention_weight: float = 1.0
+    agreement_weight: float = 1.0
 
 
 def analyze(model, proteins, threshold: float = 0.3, q_cutoff: float = 0.01, seed: int = 0,
@@ -213,7 +215,7 @@ def analyze(model, proteins, threshold: float = 0.3, q_cutoff: float = 0.01, see
             precision = contact_precisions(prob, truth, valid, rng)
             kd = contact_precisions(kd_pair_score(p.sequence), truth, valid, rng)
         results.append(ProteinPrediction(p, prob, attn, ss, precision, kd, out["agreement"],
-                                         out["weight"]))
+                                         out["weight"], out["agreement_weight"]))
         maps.append(attn)
         feats.append(pair_features(p.sequence, cb=p.cb, ss=p.ss))
         if progress is not None:

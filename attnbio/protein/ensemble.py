@@ -45,29 +45,83 @@ def join(member_paths) -> tuple[object, dict]:
     return ensemble, card
 
 
-def train_protein_ensemble(members, command: str = "", progress=None, contact_head: bool = False
-                           ) -> tuple[object, dict]:
+def load_inner(paths, card: dict) -> list:
+    """[(model, card)] of inner models (`attnbio train protein --without-fold N`) that belong to
+    the ensemble card's split; a one-line error otherwise."""
+    from attnbio.errors import InputError
+    from attnbio.io.weights import load_weights
+    from attnbio.protein.model import ProteinAttentionModel
+
+    out = []
+    for path in paths:
+        tensors, inner = load_weights(path, expect_kind="attnbio.protein")
+        if inner["data"].get("without_fold") is None:
+            raise InputError(f"{path}: not an inner model (train it with attnbio train protein --without-fold N)")
+        if inner["data"]["validation_ids"] != card["data"]["validation_ids"]:
+            raise InputError(f"{path}: trained on another split than the members")
+        model = ProteinAttentionModel(**inner["config"])
+        model.load_state_dict(tensors)
+        out.append((model, inner))
+    return out
+
+
+def inner_record(cards) -> str:
+    """'fold N seed S sha256 ...' of each inner model, for the card."""
+    return "; ".join(f"without fold {c['data'].get('without_fold')} seed {c.get('seed')} sha256 "
+                     f"{str(c.get('sha256'))[:12]}" for c in cards)
+
+
+def fit_attention_cap(ensemble, card: dict, inner_paths) -> None:
+    """Choose the attention cap on the members' training chains, scored out of fold by the inner
+    models (attnbio.protein.attention_cap); sets ensemble.attention_cap and card['attention_cap']."""
+    from attnbio.protein.attention_cap import cap_record, choose_cap, score_unseen
+    from attnbio.protein.head import training_examples
+
+    inner = load_inner(inner_paths, card)
+    chains = score_unseen(inner, training_examples(card))
+    cap, scores = choose_cap(chains)
+    ensemble.attention_cap = cap
+    card["attention_cap"] = cap_record(cap, scores, chains, [c for _, c in inner])
+    log.info("attention cap %.1f (out-of-fold score by cap: %s; %d chains)", cap,
+             ", ".join(f"{c:g}: {v:.3f}" for c, v in scores.items()), len(chains))
+
+
+def train_protein_ensemble(members, command: str = "", progress=None, contact_head: bool = False,
+                           inner=()) -> tuple[object, dict]:
     """Join single-model weights files `members` (paths) into an ensemble and score it as
     `attnbio train protein-ensemble` does: (ProteinEnsemble, card without sha256).
 
     With contact_head the card adds the stacked contact head (attnbio.protein.head, fitted on
-    the members' training chains) and contacts are ranked by it. The card adds the ensemble's
+    the members' training chains) and contacts are ranked by it. With inner (paths of models
+    from `attnbio train protein --without-fold N`) the head sees each training chain's attention
+    from the inner model that did not train on it; with inner and no head the card adds the
+    attention cap chosen out of fold (attnbio.protein.attention_cap). The card adds the ensemble's
     held-out metrics (train.evaluate on the members' validation
     proteins) and which lenses of the first member replicate on those proteins; `command` is
     the command line recorded in the card. Nothing is trained, so `progress` is not called.
     """
     from attnbio.protein.analyze import lens_replication, proteins_from_examples
     from attnbio.protein.data import load_dssp50
-    from attnbio.protein.head import chain_data, fit_contact_head, training_examples
+    from attnbio.protein.head import chain_data, fit_contact_head, out_of_fold_chain_data, training_examples
     from attnbio.protein.train import evaluate
 
     ensemble, card = join([str(m) for m in members])
     card["command"] = command
+    if inner and not contact_head:
+        fit_attention_cap(ensemble, card, [str(p) for p in inner])
     if contact_head:
         # The stacked contact head (attnbio.protein.head), fitted here, after transformer
         # training, on the members' training chains only; attnbio protein then ranks by it.
-        ensemble.contact_head = fit_contact_head(chain_data(list(ensemble.members), training_examples(card)))
+        # With inner models each chain's attention comes from the one that did not train on it.
+        if inner:
+            models = load_inner([str(p) for p in inner], card)
+            chains = out_of_fold_chain_data(models, training_examples(card))
+        else:
+            chains = chain_data(list(ensemble.members), training_examples(card))
+        ensemble.contact_head = fit_contact_head(chains)
         card["contact_head"] = ensemble.contact_head.to_card()
+        card["contact_head"]["attention_source"] = (
+            "out of fold: " + inner_record([c for _, c in models]) if inner else "in-sample (the members)")
         log.info("contact head: lambda %g (inner family-fold CV %s)", ensemble.contact_head.lam,
                  ensemble.contact_head.inner_scores)
     metrics = evaluate(ensemble, load_dssp50(card["data"]["validation_ids"]), seed=card["seed"] or 0)

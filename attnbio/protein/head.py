@@ -24,8 +24,10 @@ transformer training, each chain weighted 1 / (chains of its family) so a redund
 order; for time). The regularisation strength is chosen from LAMBDAS by an inner
 cross-validation over the frozen family folds (data/protein/folds.tsv) that the training chains
 belong to, by the mean of long-range P@L and P@L/5 over inner held-out units; held-out folds of an
-outer evaluation are never seen. The inner folds' attention features come from transformers
-that were trained on those chains, so the inner split favours attention somewhat.
+outer evaluation are never seen. With chain_data the attention features come from the
+transformers that trained on those chains (in-sample: the head over-trusts attention out of
+family, 2026-12-02); with out_of_fold_chain_data each chain's come from an inner model that did
+not train on it, as `make models-protein` fits the bundled head.
 """
 from __future__ import annotations
 
@@ -204,6 +206,22 @@ def chain_data(members, examples, folds: dict | None = None, family_chains: int 
             out.append(ChainData(ex.id, unit_of(ex), fold_of(ex, folds), raw[i, j],
                                  pair_index(ex.sequence)[i, j], ex.contacts[i, j].astype(np.float64),
                                  (j - i) >= LONG, 1.0 / per_unit[unit_of(ex)], c["weight"], n, i, j))
+    return out
+
+
+def out_of_fold_chain_data(inner_models, examples) -> list[ChainData]:
+    """chain_data with each example's attention from an inner model (model, card) that did not
+    train on it (attnbio.protein.attention_cap), so the head learns how far attention holds on
+    chains its transformer never saw; an example seen by every inner model is left out."""
+    from attnbio.protein.attention_cap import chain_key, seen_by
+
+    out, taken = [], set()
+    for model, card in inner_models:
+        seen = seen_by(card)
+        mine = [e for e in examples if chain_key(e) not in seen and chain_key(e) not in taken]
+        taken |= {chain_key(e) for e in mine}
+        if mine:
+            out += chain_data([model], mine)
     return out
 
 

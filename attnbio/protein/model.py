@@ -12,7 +12,8 @@ hydropathy profile and the sequence separation: `prior_features`), so that where
 carries nothing the ranking is the prior's. Probabilities are Platt-scaled per separation range
 (Platt 1999) on the training chains. An ensemble weighs the attention term by how much its
 members agree on it (`combine`); a model with a stacked contact head (attnbio.protein.head,
-fitted after training; opt-in, the bundled one has none) ranks contacts by that head instead. Auxiliary
+fitted after training on out-of-fold attention; the bundled model has one) ranks contacts by
+that head instead. Auxiliary
 heads predict 3-state secondary structure and masked residues.
 """
 from __future__ import annotations
@@ -289,7 +290,22 @@ def build_model(card: dict) -> nn.Module:
         from attnbio.protein.head import ContactHead
 
         model.contact_head = ContactHead.from_card(card["contact_head"])
+    if card.get("attention_cap"):  # attnbio.protein.attention_cap: how far contacts trust attention
+        model.attention_cap = read_cap(card["attention_cap"])
     return model
+
+
+def read_cap(entry) -> float:
+    """The attention cap of a card entry {'value': c, ...}; a one-line error if malformed."""
+    from attnbio.errors import InputError
+
+    try:
+        cap = float(entry["value"])
+    except (KeyError, TypeError, ValueError):
+        cap = float("nan")
+    if not 0.0 <= cap <= 1.0:
+        raise InputError("model card: attention_cap.value must be a number in [0, 1]")
+    return cap
 
 
 def calibrated(logits: np.ndarray, calibration: np.ndarray) -> np.ndarray:
@@ -319,18 +335,21 @@ def agreement(terms: list[np.ndarray], min_separation: int = 24) -> float:
 
 
 @torch.no_grad()
-def combine(members: list, sequence: str, attentions: list, device="cpu", head=None, ss=None) -> dict:
+def combine(members: list, sequence: str, attentions: list, device="cpu", head=None, ss=None,
+            cap: float = 1.0) -> dict:
     """Contact probabilities of members from their attention maps (one (layers, heads, L, L)
     array per member).
 
     Each member gives a calibrated full probability (attention term + prior) and a calibrated
     prior-only probability; the blend is w * mean(full) + (1 - w) * mean(prior), where the
     attention weight w = clip(agreement / FULL_AGREEMENT, 0, 1) measures how much the members
-    agree on their attention terms (1 for a single model or members without a prior). With a
+    agree on their attention terms (1 for a single model or members without a prior), times the
+    model's attention cap (attnbio.protein.attention_cap, chosen out of fold; 1 without). With a
     stacked contact head (attnbio.protein.head.ContactHead; needs ss, the (L, 3) predicted
-    secondary structure), prob is the head's, fed the members' mean attention term times w.
+    secondary structure), prob is the head's, fed the members' mean attention term times w (the
+    agreement weight alone: the head, fitted on out-of-fold attention, weighs attention itself).
     Returns dict: prob, blend_prob, prior_prob, full_prob (L, L) float64 symmetric,
-    attention_term (L, L, members' mean), agreement, weight.
+    attention_term (L, L, members' mean), agreement, agreement_weight (before the cap), weight.
     """
     tokens = encode(sequence).to(device)
     full, prior, terms = [], [], []
@@ -355,17 +374,22 @@ def combine(members: list, sequence: str, attentions: list, device="cpu", head=N
     else:
         prior_prob = np.mean(prior, axis=0)
         weight = float(np.clip(agree / FULL_AGREEMENT, 0, 1)) if np.isfinite(agree) else 0.0
+    agreement_weight = weight
+    if prior_prob is not None:
+        weight *= cap
     prob = full_prob if prior_prob is None else weight * full_prob + (1 - weight) * prior_prob
     blend = 0.5 * (prob + prob.T)
     term = np.mean(terms, axis=0)
-    if head is not None:
+    if head is not None:   # the head weighs attention itself: only the members' agreement applies
         if ss is None:
             raise ValueError("combine: a contact head needs the predicted secondary structure (ss)")
+        weight = agreement_weight
         prob = head.prob(sequence, term, weight, ss)
     else:
         prob = blend
     return {"prob": prob, "blend_prob": blend, "prior_prob": prior_prob, "full_prob": full_prob,
-            "attention_term": term, "agreement": agree, "weight": weight}
+            "attention_term": term, "agreement": agree, "agreement_weight": agreement_weight,
+            "weight": weight}
 
 
 @torch.no_grad()
@@ -385,7 +409,8 @@ def predict_full(model: ProteinAttentionModel | ProteinEnsemble, sequence: str, 
         attns.append(out["attention"].float().cpu().numpy())
         ss.append(torch.softmax(out["ss_logits"], -1).float().cpu().numpy())
     ss = np.mean(ss, axis=0).astype(np.float32)
-    res = combine(members, sequence, attns, device, head=getattr(model, "contact_head", None), ss=ss)
+    res = combine(members, sequence, attns, device, head=getattr(model, "contact_head", None), ss=ss,
+                  cap=getattr(model, "attention_cap", 1.0))
     res.update(attention=attns[0], attentions=attns, ss=ss)
     return res
 

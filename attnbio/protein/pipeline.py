@@ -173,7 +173,7 @@ def contact_notes(predictions) -> list[str]:
         if n <= 24:
             out.append(f"{r.protein.id}: {n} residues, too short for long-range contacts (|i-j| >= 24): "
                        "long-range precision is not defined for it")
-        elif r.attention_weight < 0.5:
+        elif r.agreement_weight < 0.5:
             out.append(f"warning: {r.protein.id}: attention adds little over the sequence prior (members "
                        f"agree at r = {r.agreement:.2f}, full weight from {FULL_AGREEMENT:.2f}): contacts "
                        "ranked mostly by the prior (Kyte-Doolittle, hydropathy profile, separation); see "

@@ -217,14 +217,32 @@ def math_ceil(x: float) -> int:
     return int(-(-x // 1))
 
 
+def _without_fold(train_ids, use_families: bool, fold: int):
+    """(dssp50 ids, family chains) of the training set outside family fold `fold`."""
+    from attnbio.errors import InputError
+    from attnbio.protein.attention_cap import chain_key, without_fold
+    from attnbio.protein.data import load_families, read_folds
+
+    folds = read_folds()
+    if fold not in set(folds.values()):
+        raise InputError(f"--without-fold {fold}: no such fold in data/protein/folds.tsv "
+                         f"(folds {', '.join(str(f) for f in sorted(set(folds.values())))})")
+    families = load_families() if use_families else []
+    ids, keys = without_fold(train_ids, [chain_key(e) for e in families], fold, folds)
+    return ids, [e for e in families if chain_key(e) in set(keys)]
+
+
 def train_protein(seed: int = 0, training: dict | None = None, model_config: dict | None = None,
-                  dev: bool = False, use_families: bool = True, command: str = "", progress=None):
+                  dev: bool = False, use_families: bool = True, command: str = "", progress=None,
+                  without_fold: int | None = None):
     """One protein model as `attnbio train protein` trains it: (model, card without sha256).
 
     training / model_config: overrides of DEFAULT_TRAINING / model.DEFAULT_CONFIG. dev: tuning
     mode, every 4th training protein is held out and reported on instead of the validation
     proteins (which stay untouched). The card's held-out metrics are evaluate() on the held-out
-    proteins; `command` is the command line recorded in the card.
+    proteins; `command` is the command line recorded in the card. without_fold: an inner model
+    for the attention cap (attnbio.protein.attention_cap), trained without the training chains
+    of that family fold (data/protein/folds.tsv).
     """
     import torch
 
@@ -241,8 +259,14 @@ def train_protein(seed: int = 0, training: dict | None = None, model_config: dic
     if dev:
         val_ids = train_ids[::4]
         train_ids = [i for i in train_ids if i not in val_ids]
+    families = None
+    if without_fold is not None:
+        train_ids, families = _without_fold(train_ids, use_families, without_fold)
     model, record = train(seed=seed, training=training, model_config=model_config,
-                          train_ids=train_ids, use_families=use_families, progress=progress)
+                          train_ids=train_ids, use_families=use_families, progress=progress,
+                          families=families)
+    if without_fold is not None:
+        record["without_fold"] = without_fold
     metrics = evaluate(model, load_dssp50(val_ids), seed=seed)
     for name, m in metrics.items():
         log.info("%-7s long P@L %.3f  long P@L/5 %.3f  medium P@L/5 %.3f", name,

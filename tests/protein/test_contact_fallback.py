@@ -47,11 +47,14 @@ def test_shuffled_attention_ranks_contacts_at_least_as_well_as_kyte_doolittle(se
             for h in range(a.shape[1]):
                 a[layer, h] = rng.permutation(a[layer, h].ravel()).reshape(a.shape[2:])
         shuffled.append(a)
-    out = combine(list(model.members), seq, shuffled)
-    assert out["weight"] < 0.2 <= real["weight"]
-    p_l, p_l5 = _long_range(out["prob"], truth)
     kd_l, kd_l5 = _long_range(kd_pair_score(seq), truth, tie_breaks=20)
-    assert p_l >= kd_l and p_l5 >= kd_l5, (p_l, kd_l, p_l5, kd_l5)
+    # the members' blend without an attention cap (agreement alone must take attention out) and with one
+    for cap in (1.0, 0.1):
+        out = combine(list(model.members), seq, shuffled, cap=cap)
+        assert out["agreement_weight"] < 0.2 <= real["agreement_weight"]
+        assert out["weight"] == pytest.approx(cap * out["agreement_weight"])
+        p_l, p_l5 = _long_range(out["prob"], truth)
+        assert p_l >= kd_l and p_l5 >= kd_l5, (cap, p_l, kd_l, p_l5, kd_l5)
 
 
 def test_real_attention_reported_and_calibrated_range(setup):
@@ -60,10 +63,29 @@ def test_real_attention_reported_and_calibrated_range(setup):
     assert ((real["prob"] > 0) & (real["prob"] < 1)).all()
 
 
+def test_bundled_contact_head_with_shuffled_attention_ranks_at_least_as_well_as_kyte_doolittle(setup):
+    """The bundled model ranks by its stacked head (fitted on out-of-fold attention): with every
+    map shuffled the agreement weight takes the attention features out, and the rest of the head
+    still ranks 1bvyF's long-range contacts at least as well as Kyte-Doolittle."""
+    from attnbio.protein.model import combine
+    from attnbio.protein.scales import kd_pair_score
+
+    model, seq, truth, real = setup
+    assert model.contact_head.uses_attention
+    rng = np.random.default_rng(1)
+    shuffled = [np.stack([np.stack([rng.permutation(m.ravel()).reshape(m.shape) for m in layer])
+                          for layer in a]) for a in real["attentions"]]
+    out = combine(list(model.members), seq, shuffled, head=model.contact_head, ss=real["ss"])
+    assert out["weight"] < 0.2 <= real["weight"]
+    p_l, p_l5 = _long_range(out["prob"], truth)
+    kd_l, kd_l5 = _long_range(kd_pair_score(seq), truth, tie_breaks=20)
+    assert p_l >= kd_l and p_l5 >= kd_l5, (p_l, kd_l, p_l5, kd_l5)
+
+
 def test_stacked_head_with_shuffled_attention_ranks_at_least_as_well_as_kyte_doolittle(setup):
-    """The opt-in stacked contact head (attnbio.protein.head; here fitted on 12 of the bundled
-    members' training chains, for speed): shuffled maps get a weight near 0, which takes the
-    attention features out, and what is left still ranks long-range contacts >= Kyte-Doolittle."""
+    """A stacked contact head fitted here on in-sample attention (12 of the bundled members'
+    training chains, for speed): shuffled maps get a weight near 0, which takes the attention
+    features out, and what is left still ranks long-range contacts >= Kyte-Doolittle."""
     from attnbio.protein.data import load_dssp50
     from attnbio.protein.head import chain_data, fit_contact_head
     from attnbio.protein.model import combine
