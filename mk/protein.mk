@@ -8,7 +8,8 @@ BENCH += bench-protein
 # from one of five inner models that did not train on it (each without one family fold of
 # data/protein/folds.tsv); heads and lenses the seed-0 member's (`attnbio train protein` /
 # `attnbio train protein-ensemble`). About 8 one-thread trainings of ~1 min. The last step also
-# runs on one BLAS thread: with more, the head's coefficients moved in the 13th digit here.
+# runs on one BLAS thread: with more, the head's coefficients moved in the 13th digit here
+# (and one inner lambda score in the 4th).
 PROTEIN_SEEDS := 0 1 2
 PROTEIN_FOLDS := 1 2 3 4 5
 models-protein: $(STAMP)
