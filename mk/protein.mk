@@ -30,7 +30,7 @@ bench-protein: $(STAMP)
 
 # Cross-validation over the frozen family folds (data/protein/folds.tsv): every fold's members
 # trained from scratch as models-protein trains them (3 per fold) and its 4 inner models for the
-# attention cap (35 one-thread trainings of ~1 min, then ~5 min of scoring).
+# attention cap and the head (35 one-thread trainings of ~1 min, then ~7 min of scoring).
 BENCH += bench-protein-families
 .PHONY: bench-protein-families
 bench-protein-families: $(STAMP)
