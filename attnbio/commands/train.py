@@ -73,8 +73,8 @@ def motifs(positives, negatives, out, epochs, restarts, max_length, threads, see
 @click.option("--model-set", "model_sets", multiple=True, metavar="KEY=VALUE",
               help="Override a model setting, e.g. --model-set init_sharpness=1 (repeatable).")
 @click.option("--without-fold", type=int, default=None, metavar="N",
-              help="An inner model for the attention cap: leave out the training chains of family fold N "
-                   "(data/protein/folds.tsv); give these to protein-ensemble --inner.")
+              help="An inner model: leave out the training chains of family fold N (data/protein/folds.tsv); "
+                   "give one per fold to protein-ensemble --inner (the contact head's out-of-fold attention).")
 @threads_option
 @seed_option
 def protein(out, epochs, dev, no_families, sets, model_sets, without_fold, threads, seed):

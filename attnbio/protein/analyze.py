@@ -177,7 +177,8 @@ class ProteinPrediction:
     """Model output for one protein: probabilities (L, L), attention (layers, heads, L, L)
     float32, secondary-structure probabilities (L, 3), precisions (empty without structure),
     agreement of the members' attention terms, the weight that agreement gives the attention term
-    and the weight it got after the model's attention cap (model.combine)."""
+    and the weight the ranking used (model.combine: times the attention cap for a blend, the
+    agreement weight for a contact head)."""
     protein: object
     prob: np.ndarray
     attention: np.ndarray

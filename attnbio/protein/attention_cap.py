@@ -24,7 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 
 CAPS = tuple(k / 10 for k in range(11))
-FAMILY_CHAINS = 5      # at most this many chains of a family are scored (first in name order)
 
 
 @dataclass
@@ -56,27 +55,36 @@ def without_fold(train_ids, family_keys, fold: int, folds: dict) -> tuple[list, 
             [k for k in family_keys if folds.get(k) != fold])
 
 
+def assign_unseen(inner_models, examples) -> list[tuple]:
+    """[(model, its examples)]: each example goes to the first inner model (model, card) whose
+    card does not list it; an example every inner model trained on is left out."""
+    seen = [seen_by(card) for _, card in inner_models]
+    groups = [[] for _ in inner_models]
+    for ex in examples:
+        k = next((i for i, s in enumerate(seen) if chain_key(ex) not in s), None)
+        if k is not None:
+            groups[k].append(ex)
+    return [(m, g) for (m, _), g in zip(inner_models, groups) if g]
+
+
 def score_unseen(inner_models, examples) -> list[ScoredChain]:
-    """Score every example with the inner model (model, card) that did not see it; an example
-    seen by every inner model is skipped, one unseen by several is scored by the first."""
+    """Score the examples (at most head.FAMILY_CHAINS per family) each with an inner model that
+    did not train on it (assign_unseen); in (group, id) order."""
     import torch
 
+    from attnbio.protein.head import pick_chains, unit_of
     from attnbio.protein.model import predict_full
 
-    out, per_family = [], {}
+    picked = pick_chains(examples)
+    model_of = {chain_key(ex): m for m, mine in assign_unseen(inner_models, picked) for ex in mine}
+    out = []
     with torch.no_grad():
-        for ex in sorted(examples, key=lambda e: (e.group, e.id)):
-            unit = ex.id if ex.group == "dssp50" else ex.group
-            if ex.group != "dssp50":
-                if per_family.get(unit, 0) >= FAMILY_CHAINS:
-                    continue
-            model = next((m for m, card in inner_models if chain_key(ex) not in seen_by(card)), None)
-            if model is None:
+        for ex in sorted(picked, key=lambda e: (e.group, e.id)):
+            if chain_key(ex) not in model_of:
                 continue
-            per_family[unit] = per_family.get(unit, 0) + 1
-            r = predict_full(model, ex.sequence)
+            r = predict_full(model_of[chain_key(ex)], ex.sequence)
             valid = ~np.isnan(ex.cb).any(1)
-            out.append(ScoredChain(ex.id, unit, r["full_prob"], r["prior_prob"], ex.contacts,
+            out.append(ScoredChain(ex.id, unit_of(ex), r["full_prob"], r["prior_prob"], ex.contacts,
                                    valid[:, None] & valid[None, :]))
     return out
 

@@ -168,6 +168,19 @@ def fold_of(ex, folds: dict) -> int:
     return folds.get(ex.id if ex.group == "dssp50" else f"{ex.group}/{ex.id}", 0)
 
 
+def pick_chains(examples, family_chains: int = FAMILY_CHAINS) -> list:
+    """Examples in (unit, id) order, at most family_chains chains per family (the first in name
+    order; for time: a redundant family counts once anyway)."""
+    picked, per_unit = [], {}
+    for ex in sorted(examples, key=lambda e: (unit_of(e), e.id)):
+        u = unit_of(ex)
+        if ex.group != "dssp50" and per_unit.get(u, 0) >= family_chains:
+            continue
+        per_unit[u] = per_unit.get(u, 0) + 1
+        picked.append(ex)
+    return picked
+
+
 def chain_data(members, examples, folds: dict | None = None, family_chains: int = FAMILY_CHAINS
                ) -> list[ChainData]:
     """Run the members (eval mode) on examples and collect every chain's pairs |i-j| >= 6 with
@@ -179,13 +192,10 @@ def chain_data(members, examples, folds: dict | None = None, family_chains: int 
     if folds is None:
         from attnbio.protein.data import read_folds
         folds = read_folds()
-    picked, per_unit = [], {}
-    for ex in sorted(examples, key=lambda e: (unit_of(e), e.id)):
-        u = unit_of(ex)
-        if ex.group != "dssp50" and per_unit.get(u, 0) >= family_chains:
-            continue
-        per_unit[u] = per_unit.get(u, 0) + 1
-        picked.append(ex)
+    picked = pick_chains(examples, family_chains)
+    per_unit = {}
+    for ex in picked:
+        per_unit[unit_of(ex)] = per_unit.get(unit_of(ex), 0) + 1
     out = []
     with torch.no_grad():
         for ex in picked:
@@ -213,15 +223,11 @@ def out_of_fold_chain_data(inner_models, examples) -> list[ChainData]:
     """chain_data with each example's attention from an inner model (model, card) that did not
     train on it (attnbio.protein.attention_cap), so the head learns how far attention holds on
     chains its transformer never saw; an example seen by every inner model is left out."""
-    from attnbio.protein.attention_cap import chain_key, seen_by
+    from attnbio.protein.attention_cap import assign_unseen
 
-    out, taken = [], set()
-    for model, card in inner_models:
-        seen = seen_by(card)
-        mine = [e for e in examples if chain_key(e) not in seen and chain_key(e) not in taken]
-        taken |= {chain_key(e) for e in mine}
-        if mine:
-            out += chain_data([model], mine)
+    out = []
+    for model, mine in assign_unseen(inner_models, examples):
+        out += chain_data([model], mine)
     return out
 
 

@@ -241,8 +241,8 @@ def train_protein(seed: int = 0, training: dict | None = None, model_config: dic
     mode, every 4th training protein is held out and reported on instead of the validation
     proteins (which stay untouched). The card's held-out metrics are evaluate() on the held-out
     proteins; `command` is the command line recorded in the card. without_fold: an inner model
-    for the attention cap (attnbio.protein.attention_cap), trained without the training chains
-    of that family fold (data/protein/folds.tsv).
+    (for the contact head's out-of-fold attention or the attention cap; protein.ensemble), trained
+    without the training chains of that family fold (data/protein/folds.tsv).
     """
     import torch
 
