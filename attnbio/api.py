@@ -30,7 +30,7 @@ class MotifResult:
     motifs : pandas.DataFrame
         One row per reported motif, the columns of motifs.tsv (motif_id, consensus, width,
         n_sites, heads, log2_enrichment, p_value, q_value, match_id, match_name, match_q,
-        match_alternatives); missing values are NaN/None.
+        match_alternatives, q_conditional, explained_by); missing values are NaN/None.
     sites : pandas.DataFrame
         One row per motif site in the positives, the columns of sites.tsv: seq_id, start
         (0-based), end (exclusive), strand, motif_id, score (PWM log2-odds), attention.

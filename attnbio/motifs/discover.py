@@ -34,8 +34,10 @@ class DiscoverConfig:
     site_pvalue: float = 1e-4
     min_sites: int = 10             # positives with a site; fewer cannot be tested for enrichment
     merge_site_overlap: float = 0.5 # near-duplicates must also share this fraction of their sites
+    variant_similarity: float = 0.8 # rebuilt matrices this similar (widths within 2 bp) are one profile's variants
     second_pass: bool = True        # look again with the sites of the motifs found masked
     split_lookalikes: bool = True   # split a matrix whose sites are a mixture of two profiles
+    conditional: bool = True        # score each motif again on the sites stronger motifs leave (q_conditional)
     extend_ic: float = 0.3          # bits (vs the positives' base composition) a flank column needs
     max_extend: int = 8             # bp a matrix may grow on each side from the sites' flanks
     batch_size: int = 256
@@ -67,6 +69,10 @@ class FoundMotif:
     log2_enrichment: float = float("nan")
     p_value: float = float("nan")
     q_value: float = float("nan")
+    # Enrichment of the sites no more significant motif's sites cover (conditional_enrichment):
+    # a fragment or shifted copy of a stronger motif has none of its own.
+    q_conditional: float = float("nan")
+    explained_by: str = ""          # the motif whose sites cover most of this one's, when q_conditional >= 0.05
     id: str = ""
 
 
@@ -288,22 +294,28 @@ def motifs_from_head(codes, x, seqs, toks, bg, pool, cfg: DiscoverConfig, head: 
 
 
 def merge_motifs(motifs: list[FoundMotif], threshold: float, x=None, mask=None, pvalue: float = 1e-4,
-                 site_overlap: float = 0.5) -> list[FoundMotif]:
+                 site_overlap: float = 0.5, variant: float | None = None) -> list[FoundMotif]:
     """Greedy merge of near-duplicates across heads: the best-supported matrix represents each group.
 
     Two matrices are near-duplicates when they are similar (pwm.similarity >= threshold) and,
     where sequences are given, also call the same sites (at least `site_overlap` of the smaller
     site set within half a width of a site of the other): an AT-rich MEF2 and SRF matrix, or a
     short GATA matrix that aligns with part of a longer profile, look alike over five columns
-    but sit on different bases, and are different motifs.
+    but sit on different bases, and are different motifs. With `variant`, matrices at least that
+    similar and of about one width (2 bp apart at most) merge whatever their sites: one profile
+    read as several matrices that each insist on one base of a degenerate column (NCTTGAAAC,
+    NCTGGAAAC, NCTAGAAAC) call disjoint sites. Look-alikes of different factors are far less
+    similar (MEF2A / SRF 0.50, MLX / BHLHE22 0.56).
     """
     merged: list[FoundMotif] = []
     sites: list = []
     for m in sorted(motifs, key=lambda m: (-m.support, P_key(m))):
         ms = _site_keys(m, x, mask, pvalue) if x is not None else None
         for g, gs in zip(merged, sites):
-            if P.similarity(m.probs, g.probs) >= threshold and (
-                    ms is None or _shared_sites(ms, gs, max(len(m.probs), len(g.probs)) / 2) >= site_overlap):
+            sim = P.similarity(m.probs, g.probs)
+            if sim >= threshold and (
+                    ms is None or _shared_sites(ms, gs, max(len(m.probs), len(g.probs)) / 2) >= site_overlap
+                    or (variant is not None and sim >= variant and abs(len(m.probs) - len(g.probs)) <= 2)):
                 g.heads = sorted(set(g.heads) | set(m.heads))
                 g.support += m.support
                 break
@@ -454,7 +466,8 @@ def _discover(prof, names, pool, x, mask, xn, maskn, cfg: DiscoverConfig) -> Dis
     if cfg.split_lookalikes:
         motifs = split_mixtures(motifs, codes, x, mask, cfg)
     motifs = [m for m in (matrix_from_sites(m, codes, x, mask, cfg) for m in motifs) if m is not None]
-    motifs = merge_motifs(motifs, cfg.merge_similarity, x, mask, cfg.site_pvalue, cfg.merge_site_overlap)
+    motifs = merge_motifs(motifs, cfg.merge_similarity, x, mask, cfg.site_pvalue, cfg.merge_site_overlap,
+                          cfg.variant_similarity)
     motifs = _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg, codes)
     return Discovery(motifs, prof, names, focus, pool)
 
@@ -545,6 +558,7 @@ def matrix_from_sites(m: FoundMotif, codes, x, mask, cfg: DiscoverConfig) -> Fou
 
 def _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg, codes) -> list[FoundMotif]:
     """Sites, enrichment and BH q for each motif; motifs with too few sites to test are dropped."""
+    neg_sites = {}
     for m in motifs:
         s, p, strand, score = find_sites(m, x, mask, cfg.site_pvalue)
         m.site_windows = _oriented_windows(codes, s, p - SITE_FLANK, strand == "-",
@@ -555,7 +569,8 @@ def _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg, codes) -> 
         att = prof[s][:, heads, :][np.arange(len(s)), :, tok].max(axis=1) if len(s) else np.zeros(0)
         m.sites = [Site(int(a), int(b), int(b) + w, c, float(d), float(e))
                    for a, b, c, d, e in zip(s, p, strand, score, att)]
-        sn, *_ = find_sites(m, xn, maskn, cfg.site_pvalue)
+        sn, pn, *_ = find_sites(m, xn, maskn, cfg.site_pvalue)
+        neg_sites[id(m)] = (sn, pn)
         m.n_pos, m.n_neg = len(np.unique(s)), len(np.unique(sn))
         m.log2_enrichment, m.p_value = enrichment(m.n_pos, len(x), m.n_neg, len(xn))
     motifs = [m for m in motifs if m.n_pos >= cfg.min_sites]
@@ -565,4 +580,65 @@ def _score_motifs(motifs, x, mask, xn, maskn, prof, names, pool, cfg, codes) -> 
     motifs.sort(key=lambda m: (m.p_value, -m.log2_enrichment, P_key(m)))
     for i, m in enumerate(motifs, 1):
         m.id = f"attnbio_m{i}"
+    if cfg.conditional:
+        conditional_enrichment(motifs, [neg_sites[id(m)] for m in motifs], x.shape, xn.shape)
     return motifs
+
+
+CONDITIONAL_ALPHA = 0.05   # a motif whose residual sites pass at raw p below this erases its sites for the next
+
+
+def conditional_enrichment(motifs, neg_sites, pos_shape, neg_shape) -> None:
+    """Fill q_conditional and explained_by: each motif's enrichment on the sites that no more
+    significant motif's sites cover (at least half of the site's bases), in order of p-value.
+
+    STREME (Bailey 2021) and DREME erase the sites of each reported motif before they score the
+    next, so a fragment (CTAAAA inside GWGGCTAAAAGCA) or a shifted copy of a strong motif, which
+    is enriched only because it sits in the stronger motif's sites, is not reported as a motif of
+    its own. The motif of a cooperative pair keeps its sites: pair partners do not overlap. Only
+    motifs that pass (raw p < CONDITIONAL_ALPHA on their residual sites) erase theirs; q is BH over
+    all motifs.
+    """
+    cover_pos = np.zeros((pos_shape[0], pos_shape[1] + 1), np.int32)
+    cover_neg = np.zeros((neg_shape[0], neg_shape[1] + 1), np.int32)
+    owner_pos = np.full(cover_pos.shape, -1, np.int32)
+    p_cond = []
+    for k, (m, (sn, pn)) in enumerate(zip(motifs, neg_sites)):
+        w = m.probs.shape[0]
+        s = np.array([t.seq for t in m.sites], int)
+        p = np.array([t.start for t in m.sites], int)
+        own_pos = ~_covered(cover_pos, s, p, w)
+        own_neg = ~_covered(cover_neg, sn, pn, w)
+        _, pc = enrichment(len(np.unique(s[own_pos])), pos_shape[0], len(np.unique(sn[own_neg])), neg_shape[0])
+        p_cond.append(pc)
+        if pc < CONDITIONAL_ALPHA and m.log2_enrichment > 0:
+            _cover(cover_pos, s, p, w, owner_pos, k)
+            _cover(cover_neg, sn, pn, w)
+        elif len(s) and (~own_pos).any():
+            owners = [int(np.bincount(owner_pos[a, b:b + w][owner_pos[a, b:b + w] >= 0]).argmax())
+                      for a, b in zip(s[~own_pos], p[~own_pos])]
+            m.explained_by = motifs[int(np.bincount(owners).argmax())].id
+    for m, q in zip(motifs, bh_qvalues(np.array(p_cond))):
+        m.q_conditional = float(q)
+        if q < CONDITIONAL_ALPHA or not m.q_value < CONDITIONAL_ALPHA:   # named only where it explains a loss
+            m.explained_by = ""
+
+
+def _covered(cover: np.ndarray, s: np.ndarray, p: np.ndarray, w: int) -> np.ndarray:
+    """Which sites (seq s, start p, width w) have at least half their bases covered."""
+    if not len(s):
+        return np.zeros(0, bool)
+    p = np.clip(p, 0, cover.shape[1] - 1)
+    end = np.clip(p + w, 0, cover.shape[1] - 1)
+    csum = np.cumsum(cover[np.unique(s)] > 0, axis=1)
+    row = np.searchsorted(np.unique(s), s)
+    got = csum[row, end - 1] - np.where(p > 0, csum[row, p - 1], 0)
+    return 2 * got >= w
+
+
+def _cover(cover, s, p, w, owner=None, k=-1) -> None:
+    for a, b in zip(s, p):
+        lo, hi = max(int(b), 0), min(int(b) + w, cover.shape[1])
+        cover[a, lo:hi] += 1
+        if owner is not None:
+            owner[a, lo:hi] = np.where(owner[a, lo:hi] < 0, k, owner[a, lo:hi])

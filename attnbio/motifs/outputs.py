@@ -24,8 +24,10 @@ INTERACTION_COLUMNS = ["motif_a", "motif_b", "distance", "orientation", "head", 
 # confirmed it on too few positives ("low_support"), or the pair repeats the site pairs of a
 # stronger call ("shadow", named in shadow_of as A:B:distance).
 INTERACTION_EXTRA = ["distance_spread", "status", "shadow_of"]
-# After the contract's motif columns: the next best database matches, "NAME ID q=Q; ...".
-MOTIF_EXTRA = ["match_alternatives"]
+# After the contract's motif columns: the next best database matches, "NAME ID q=Q; ..."; the BH q
+# of the enrichment on the sites more significant motifs leave (discover.conditional_enrichment),
+# and the motif whose sites explain this one's when that q is not below 0.05.
+MOTIF_EXTRA = ["match_alternatives", "q_conditional", "explained_by"]
 MATCH_Q = 0.05      # match_id / match_name are filled only at Tomtom q below this
 # 2.0: /interactions is a typed compound table (was a byte-string matrix) and the root
 # attribute training_metrics is JSON (was a Python repr).
@@ -184,7 +186,8 @@ def _motif_row(m) -> dict:
             "n_sites": len(m.sites), "heads": ",".join(m.heads), "log2_enrichment": m.log2_enrichment,
             "p_value": m.p_value, "q_value": m.q_value, "match_id": meta.get("id") if named else None,
             "match_name": meta.get("name") if named else None, "match_q": meta.get("q"),
-            "match_alternatives": alternatives or None}
+            "match_alternatives": alternatives or None, "q_conditional": getattr(m, "q_conditional", None),
+            "explained_by": getattr(m, "explained_by", "") or None}
 
 
 def write_all_motifs_tsv(path, motifs) -> None:
@@ -217,8 +220,8 @@ def write_results_h5(path, motifs, discovery, seq_ids, offsets, meta: dict, inte
         for m in motifs:
             mg = write_group(g, m.id, f"motif {m.id} ({consensus(m.probs)})")
             write_array(mg, "probs", m.probs, "position probability matrix (width, 4), columns A C G T")
-            for k in ("log2_enrichment", "p_value", "q_value"):
-                mg.attrs[k] = float(getattr(m, k))
+            for k in ("log2_enrichment", "p_value", "q_value", "q_conditional"):
+                mg.attrs[k] = float(getattr(m, k, float("nan")))
             mg.attrs["heads"] = ",".join(m.heads)
             mg.attrs["n_sites"] = len(m.sites)
         _write_heads(h5, discovery)

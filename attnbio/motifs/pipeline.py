@@ -103,7 +103,7 @@ class MotifsRun:
         return [r.id for r in self.positives]
 
     def summary(self) -> MotifsSummary:
-        n_enriched = sum(m.q_value < 0.05 and m.log2_enrichment > 0 for m in self.motifs)
+        n_enriched = sum(is_significant(m) for m in self.motifs)
         n_confirmed = sum(c.status == "attention+effect" for c in self.pairs.pairs)
         return MotifsSummary(len(self.pos_seqs), len(self.neg_seqs), self.negatives_source, self.metrics,
                              len(self.motifs), n_enriched, self.n_cropped, self.model_sha256,
@@ -211,8 +211,9 @@ SIGNIFICANT_Q = 0.05
 
 
 def is_significant(m) -> bool:
-    """A reported motif: enriched in the positives at BH q < 0.05 (log2 enrichment > 0)."""
-    return m.q_value < SIGNIFICANT_Q and m.log2_enrichment > 0
+    """A reported motif: enriched in the positives at BH q < 0.05 (log2 enrichment > 0), also on
+    the sites more significant motifs leave (q_conditional; NaN where it was not computed)."""
+    return m.q_value < SIGNIFICANT_Q and m.log2_enrichment > 0 and not m.q_conditional >= SIGNIFICANT_Q
 
 
 def other_taxa_warning(motifs, req) -> str | None:

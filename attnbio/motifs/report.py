@@ -77,8 +77,18 @@ def _motif_card(m, seq_length: int) -> str:
     return (f'<div class="card" id="{html.escape(m.id)}"><h3>{html.escape(name)}</h3>'
             f'{_img(logo_png(m.probs), "logo of " + m.id)}<div>{label}</div>'
             f'<div>{len(m.sites)} sites in {m.n_pos} positives vs {m.n_neg} negatives; '
-            f'log2 enrichment {_fmt(m.log2_enrichment)}, q = {_fmt(m.q_value)}; heads {html.escape(",".join(m.heads))}</div>'
+            f'log2 enrichment {_fmt(m.log2_enrichment)}, q = {_fmt(m.q_value)}{_conditional(m)}; '
+            f'heads {html.escape(",".join(m.heads))}</div>'
             f'{_img(hist, "site positions of " + m.id)}</div>')
+
+
+def _conditional(m) -> str:
+    """', q on its own sites = Q' and, for a motif that has none of its own, whose sites explain it."""
+    q = getattr(m, "q_conditional", float("nan"))
+    if q != q:
+        return ""
+    by = getattr(m, "explained_by", "")
+    return f", q on its own sites = {_fmt(q)}" + (f" (explained by {html.escape(by)})" if by else "")
 
 
 def _name(m) -> str | None:

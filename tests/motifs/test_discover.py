@@ -8,7 +8,7 @@ from attnbio.motifs.discover import enrichment
 from attnbio.stats import bh_qvalues
 from attnbio.motifs import pwm as P
 from attnbio.motifs.encode import one_hot
-from tests.motifs.helpers_grammar import A_SITE, put, pwm, random_seq
+from tests.motifs.helpers_grammar import A_SITE, B_SITE, put, pwm, random_seq
 
 GATA = "AGATAAG"     # a short, low-information site
 
@@ -159,3 +159,72 @@ def test_site_windows_hold_each_site_with_its_flanks_on_the_motif_strand():
         if site.strand == "-":
             dna = dna[::-1].translate(str.maketrans("ACGT", "TGCA"))
         assert "".join("ACGTN"[c] for c in win[f:f + w]) == dna
+
+
+def _fragment_data(n=300, seed=3):
+    """Half the positives hold a 12-bp site, a third a partner site 20-40 bp away; negatives none."""
+    rng = np.random.default_rng(seed)
+    pos = []
+    for _ in range(n):
+        s = random_seq(rng, 150)
+        if rng.random() < 0.5:
+            start = int(rng.integers(5, 60))
+            s = put(s, start, _sample(pwm(LONG_SITE, 0.9), rng))
+            if rng.random() < 0.66:
+                s = put(s, start + 12 + int(rng.integers(8, 28)), B_SITE)
+        pos.append(s)
+    return pos, [random_seq(rng, 150) for _ in range(n)]
+
+
+LONG_SITE = "GTCACACTGAGT"
+
+
+def test_a_fragment_of_a_stronger_motif_is_not_reported_but_a_partner_is():
+    """STREME-style conditional enrichment: an 8-bp piece of the 12-bp site is enriched only
+    through the full site's sites, so on the sites the full motif leaves it is not; the pair
+    partner B, next to the site and never on it, keeps its significance."""
+    from attnbio.motifs.pipeline import is_significant
+
+    pos, neg = _fragment_data()
+    x, mask, _ = one_hot(pos)
+    xn, maskn, _ = one_hot(neg, length=x.shape[1])
+    full, piece, partner = (D.FoundMotif(pwm(s, 0.9), ["L1H1"], 0) for s in (LONG_SITE, LONG_SITE[2:10], B_SITE))
+    prof = np.ones((len(pos), 1, x.shape[1] // 4), np.float32)
+    out = D._score_motifs([piece, partner, full], x, mask, xn, maskn, prof, ["L1H1"], 4, D.DiscoverConfig(),
+                          D._codes(x))
+    assert piece.q_value < 0.05                         # marginally the piece looks like a motif
+    assert piece.q_conditional >= 0.05 and piece.explained_by == full.id
+    assert [is_significant(m) for m in (full, partner, piece)] == [True, True, False]
+    assert full.q_conditional < 0.05 and partner.q_conditional < 0.05 and full.explained_by == ""
+    assert len(out) == 3
+
+
+def test_without_the_conditional_test_the_fragment_stays_significant():
+    from attnbio.motifs.pipeline import is_significant
+
+    pos, neg = _fragment_data()
+    x, mask, _ = one_hot(pos)
+    xn, maskn, _ = one_hot(neg, length=x.shape[1])
+    full, piece = (D.FoundMotif(pwm(s, 0.9), ["L1H1"], 0) for s in (LONG_SITE, LONG_SITE[2:10]))
+    prof = np.ones((len(pos), 1, x.shape[1] // 4), np.float32)
+    D._score_motifs([piece, full], x, mask, xn, maskn, prof, ["L1H1"], 4, D.DiscoverConfig(conditional=False),
+                    D._codes(x))
+    assert np.isnan(piece.q_conditional) and is_significant(piece)
+
+
+def test_variants_of_one_degenerate_profile_merge_but_mef2_and_srf_stay_apart():
+    """Three matrices that each insist on one base of a degenerate column call disjoint sites;
+    the variant rule merges them into one, while the MEF2A and SRF profiles (and their sites)
+    stay two motifs."""
+    rng = np.random.default_rng(5)
+    variants = ["CTTGAAAC", "CTGGAAAC", "CTAGAAAC"]
+    pos = [put(random_seq(rng, 80), int(rng.integers(5, 60)), variants[i % 3]) for i in range(300)]
+    x, mask, _ = one_hot(pos)
+    found = [D.FoundMotif(pwm(v, 0.999), ["L1H1"], 30 - i) for i, v in enumerate(variants)]
+    assert len(D.merge_motifs(found, 0.7, x, mask)) == 3          # disjoint sites: kept apart before
+    assert len(D.merge_motifs(found, 0.7, x, mask, variant=0.8)) == 1
+    mef2, srf = _jaspar("MEF2A", "SRF")
+    both = [put(random_seq(rng, 80), 10, _sample(mef2 if i % 2 else srf, rng)) for i in range(200)]
+    xb, maskb, _ = one_hot(both)
+    lookalikes = [D.FoundMotif(mef2, ["L1H1"], 20), D.FoundMotif(srf, ["L1H2"], 10)]
+    assert len(D.merge_motifs(lookalikes, 0.7, xb, maskb, variant=0.8)) == 2
