@@ -599,9 +599,9 @@ def conditional_enrichment(motifs, neg_sites, pos_shape, neg_shape) -> None:
     motifs that pass (raw p < CONDITIONAL_ALPHA on their residual sites) erase theirs; q is BH over
     all motifs.
     """
-    cover_pos = np.zeros((pos_shape[0], pos_shape[1] + 1), np.int32)
-    cover_neg = np.zeros((neg_shape[0], neg_shape[1] + 1), np.int32)
-    owner_pos = np.full(cover_pos.shape, -1, np.int32)
+    cover_pos = np.zeros((pos_shape[0], pos_shape[1] + 1), bool)     # bool / int16: 50,000 x 1,000 bp
+    cover_neg = np.zeros((neg_shape[0], neg_shape[1] + 1), bool)     # inputs stay at 50-100 MB each
+    owner_pos = np.full(cover_pos.shape, -1, np.int16)
     p_cond = []
     for k, (m, (sn, pn)) in enumerate(zip(motifs, neg_sites)):
         w = m.probs.shape[0]
@@ -628,17 +628,14 @@ def _covered(cover: np.ndarray, s: np.ndarray, p: np.ndarray, w: int) -> np.ndar
     """Which sites (seq s, start p, width w) have at least half their bases covered."""
     if not len(s):
         return np.zeros(0, bool)
-    p = np.clip(p, 0, cover.shape[1] - 1)
-    end = np.clip(p + w, 0, cover.shape[1] - 1)
-    csum = np.cumsum(cover[np.unique(s)] > 0, axis=1)
-    row = np.searchsorted(np.unique(s), s)
-    got = csum[row, end - 1] - np.where(p > 0, csum[row, p - 1], 0)
-    return 2 * got >= w
+    cols = np.clip(p[:, None] + np.arange(w)[None, :], 0, cover.shape[1] - 1)   # last column: never covered
+    return 2 * cover[s[:, None], cols].sum(axis=1) >= w
 
 
 def _cover(cover, s, p, w, owner=None, k=-1) -> None:
+    """Mark the bases of the sites as covered (and, where given, owned by motif k if not yet owned)."""
     for a, b in zip(s, p):
-        lo, hi = max(int(b), 0), min(int(b) + w, cover.shape[1])
-        cover[a, lo:hi] += 1
+        lo, hi = max(int(b), 0), min(int(b) + w, cover.shape[1] - 1)
+        cover[a, lo:hi] = True
         if owner is not None:
             owner[a, lo:hi] = np.where(owner[a, lo:hi] < 0, k, owner[a, lo:hi])
