@@ -87,6 +87,9 @@ planted set (it reports no pairs).
     python benchmarks/motifs_suite.py --configs independent --seeds 0 --no-modisco
     python benchmarks/motifs_suite.py --configs independent --simulate-only --save DIR
     python benchmarks/motifs_suite.py --from-save /tmp/suite                   # tables again
+    python benchmarks/motifs_suite.py --from-save /tmp/suite --rediscover --jobs 2 --threads 1
+        # discovery again with the saved models (current code); add --without conditional variants
+        # for the discovery before those two steps (same models: a before/after comparison)
 
 Class size 50,000 works in the generator (`attnbio simulate grammar --n 100000`) but no suite
 configuration uses it: on 2 cores the suite has to fit in about an hour.
@@ -257,6 +260,49 @@ def rescore(folder: Path) -> dict:
     return row
 
 
+# --rediscover --without NAME: the discovery steps that can be switched off for a before/after
+# comparison on the same saved models (DiscoverConfig fields and the value that turns each off).
+WITHOUT = {"conditional": ("conditional", False), "variants": ("variant_similarity", None)}
+
+
+def rediscover(folder: Path, without=(), threads: int = 1) -> dict:
+    """Discovery, naming, pairs and interventions again with a saved run's model (no training),
+    into attnbio_rediscovered/ (attnbio_rediscovered_without_X/ with steps off); the row of
+    result.json with the attention route's scores replaced (the other routes kept)."""
+    import torch
+
+    torch.set_num_threads(threads)
+    from attnbio.motifs.annotate import load_motif_db
+    from attnbio.motifs.discover import DiscoverConfig
+    from attnbio.motifs.pipeline import MotifsRequest, run_motifs
+
+    row = json.loads((folder / "result.json").read_text())
+    data = simulate_to(BY_NAME[row["config"]], row["seed"], folder)
+    out = folder / ("attnbio_rediscovered" + "".join(f"_without_{w}" for w in without))
+    if out.exists():
+        import shutil
+
+        shutil.rmtree(out)
+    out.mkdir()
+    cfg = DiscoverConfig(**dict(WITHOUT[w] for w in without))
+    t0 = time.perf_counter()
+    run_motifs(MotifsRequest(positives=str(folder / "positives.fa"), negatives=str(folder / "negatives.fa"),
+                             outdir=out, seed=row["seed"], model=str(folder / "attnbio" / "model.safetensors"),
+                             discover=cfg), log=lambda msg: None)
+    motifs, listed, pairs = _reported_from_files(out)
+    db = load_motif_db("vertebrates")
+    row["attention"] = {**_motif_score(listed, data.motifs, db), **_pair_score(pairs, motifs, data.motifs, data),
+                        "seconds": time.perf_counter() - t0, "peak_mb": float("nan")}
+    (out / "result.json").write_text(json.dumps(row, indent=1, default=str) + "\n")
+    return row
+
+
+def _rediscover_worker(folder, without, threads):
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    return rediscover(Path(folder), without, threads)
+
+
 def _worker(name, seed, save, threads, modisco, control):
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
         os.environ[var] = str(threads)
@@ -392,6 +438,10 @@ def main(argv=None) -> int:
     ap.add_argument("--from-save", default=None, help="print the tables of the result.json files under this folder")
     ap.add_argument("--rescore", action="store_true",
                     help="with --from-save: score the saved attention outputs again (after a scoring change)")
+    ap.add_argument("--rediscover", action="store_true",
+                    help="with --from-save: discovery again with each saved model (current code; no training)")
+    ap.add_argument("--without", nargs="+", default=(), choices=list(WITHOUT),
+                    help="with --rediscover: switch these discovery steps off (the code before them)")
     ap.add_argument("--list", action="store_true", help="print the configurations as a markdown table")
     args = ap.parse_args(argv)
     if args.list:
@@ -400,7 +450,17 @@ def main(argv=None) -> int:
     names = [c["name"] for c in CONFIGS if (args.configs is None or c["name"] in args.configs)
              and (args.split is None or c["split"] == args.split)]
     if args.from_save:
-        found = sorted(Path(args.from_save).glob("*/seed*/result.json"))
+        found = [p for p in sorted(Path(args.from_save).glob("*/seed*/result.json"))
+                 if p.parent.parent.name in names and int(p.parent.name[4:]) in args.seeds]
+        if args.rediscover:
+            import concurrent.futures as cf
+            import multiprocessing as mp
+
+            with cf.ProcessPoolExecutor(args.jobs, mp_context=mp.get_context("spawn"), max_tasks_per_child=1) as pool:
+                rows = list(pool.map(_rediscover_worker, [str(p.parent) for p in found],
+                                     [tuple(args.without)] * len(found), [args.threads] * len(found)))
+            print_tables(rows)
+            return 0
         rows = [rescore(p.parent) if args.rescore else json.loads(p.read_text()) for p in found]
         print_tables([r for r in rows if r["config"] in names and r["seed"] in args.seeds])
         return 0
