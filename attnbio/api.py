@@ -80,7 +80,8 @@ class MotifResult:
 
 def find_motifs(positives, negatives=None, model=None, seed: int = 0, *, epochs: int = 60, restarts: int = 1,
                 max_length: int = 1000, site_pvalue: float = 1e-4, taxon: str = "vertebrates",
-                motif_db: str | None = None, all_motifs: bool = False, intervention_seqs: int = 200,
+                motif_db: str | None = None, all_motifs: bool = False, keep_variants: bool = False,
+                intervention_seqs: int = 200,
                 device: str = "cpu", threads: int | None = None, log: Callable[[str], None] | None = None,
                 progress: Callable[[str, int, int], None] | None = None) -> MotifResult:
     """Train (or reuse) a DNA attention model on `positives` and read motifs out of its heads.
@@ -113,7 +114,10 @@ def find_motifs(positives, negatives=None, model=None, seed: int = 0, *, epochs:
     taxon, motif_db : str
         JASPAR CORE taxon naming the motifs ("all" for every taxon), or a MEME file instead.
     all_motifs : bool
-        Report every motif found, not only those enriched at q < 0.05.
+        Report every motif found, not only those enriched at q < 0.05 (also on their own sites).
+    keep_variants : bool
+        Do not merge matrices that look like variants of one profile (similarity >= 0.8,
+        widths within 2 bp); for data where paralogs with near-identical matrices are expected.
     intervention_seqs : int
         Background sequences each candidate pair is planted into.
     device : {"cpu", "cuda", "auto"}
@@ -136,7 +140,7 @@ def find_motifs(positives, negatives=None, model=None, seed: int = 0, *, epochs:
     attnbio.errors.InputError
         Bad input: unreadable file, invalid letters, duplicate IDs, too few sequences to train.
     """
-    from attnbio.motifs.discover import DiscoverConfig
+    from attnbio.motifs.discover import user_config
     from attnbio.motifs.intervene import InterveneConfig
     from attnbio.motifs.pipeline import MotifsRequest, run
 
@@ -144,7 +148,7 @@ def find_motifs(positives, negatives=None, model=None, seed: int = 0, *, epochs:
     neg = None if negatives is None else _sequences(negatives, "negatives")
     dev = _runtime(seed, threads, device)
     req = MotifsRequest(pos, None, neg, _model_path(model), seed, epochs, max_length, dev,
-                        DiscoverConfig(site_pvalue=site_pvalue), taxon=taxon, motif_db=motif_db,
+                        user_config(site_pvalue, keep_variants), taxon=taxon, motif_db=motif_db,
                         all_motifs=all_motifs, restarts=restarts,
                         intervene=InterveneConfig(n_background=intervention_seqs))
     return motif_result(run(req, log=log or (lambda msg: None), progress=progress))

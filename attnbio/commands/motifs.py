@@ -28,12 +28,15 @@ from attnbio.commands.common import (command_line, log, make_progress, motif_tra
               help="Report every motif found, not only those enriched at q < 0.05 (motifs_all.tsv has them anyway).")
 @click.option("--motif-db", type=click.Path(), default=None,
               help="Name motifs against this MEME motif file instead of JASPAR.")
+@click.option("--keep-variants", is_flag=True, default=False,
+              help="Do not merge matrices that look like variants of one profile (similarity >= 0.8, widths "
+                   "within 2 bp); use it where paralogs with near-identical matrices are expected.")
 @click.option("--intervention-seqs", type=click.IntRange(100, 100_000), default=200, show_default=True,
               help="Background sequences each candidate pair is planted into.")
 @chip_options
 @runtime_options
 def command(positives, negatives, model_path, outdir, epochs, restarts, max_length, site_pvalue, taxon, all_motifs, motif_db,
-            intervention_seqs, genome, size, mask_repeats, max_n_fraction, background_ratio, threads, seed, device):
+            keep_variants, intervention_seqs, genome, size, mask_repeats, max_n_fraction, background_ratio, threads, seed, device):
     """Train (or reuse) a DNA attention model on POSITIVES and read motifs out of its heads.
 
     Names the motifs by Tomtom against JASPAR (or --motif-db), finds motif pairs that attention
@@ -47,7 +50,7 @@ def command(positives, negatives, model_path, outdir, epochs, restarts, max_leng
     """
     from attnbio.io.outdir import staged_outdir
     from attnbio.io.source import only_one_stdin
-    from attnbio.motifs.discover import DiscoverConfig
+    from attnbio.motifs.discover import user_config
     from attnbio.motifs.intervene import InterveneConfig
     from attnbio.motifs.outputs import write_outputs
     from attnbio.motifs.pipeline import MotifsRequest, run
@@ -56,7 +59,7 @@ def command(positives, negatives, model_path, outdir, epochs, restarts, max_leng
     dev = setup_runtime(threads, seed, device)
     with staged_outdir(outdir) as tmp:
         req = MotifsRequest(positives, tmp, negatives, model_path, seed, epochs, max_length, str(dev),
-                            DiscoverConfig(site_pvalue=site_pvalue), taxon=taxon, motif_db=motif_db, all_motifs=all_motifs, restarts=restarts,
+                            user_config(site_pvalue, keep_variants), taxon=taxon, motif_db=motif_db, all_motifs=all_motifs, restarts=restarts,
                             intervene=InterveneConfig(n_background=intervention_seqs), genome=genome,
                             size=size, mask_repeats=mask_repeats, max_n_fraction=max_n_fraction,
                             background_ratio=background_ratio, command=command_line())

@@ -44,6 +44,11 @@ class DiscoverConfig:
     seed: int = 0                   # unused by discovery: the same model gives the same motifs
 
 
+def user_config(site_pvalue: float = 1e-4, keep_variants: bool = False) -> DiscoverConfig:
+    """The DiscoverConfig of the knobs `attnbio motifs` and attnbio.api.find_motifs expose."""
+    return DiscoverConfig(site_pvalue=site_pvalue, **({"variant_similarity": None} if keep_variants else {}))
+
+
 @dataclass
 class Site:
     seq: int

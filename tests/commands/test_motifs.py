@@ -129,3 +129,19 @@ def test_a_match_above_q_005_is_no_name_and_alternatives_carry_their_q():
     assert row["match_alternatives"] == "TFB MA2.1 q=0.0123; TFC MA3.1 q=0.5"
     m.match["q"] = 0.01
     assert _motif_row(m)["match_name"] == "TFA"
+
+
+@pytest.mark.parametrize("flag, expected", [([], 0.8), (["--keep-variants"], None)])
+def test_keep_variants_switches_the_variant_merge_off(sim, tmp_path, monkeypatch, flag, expected):
+    import attnbio.motifs.pipeline as pipeline
+    from attnbio.errors import InputError
+
+    seen = {}
+
+    def stop(req, **kwargs):
+        seen["variant"] = req.discover.variant_similarity
+        raise InputError("stopped by the test")
+
+    monkeypatch.setattr(pipeline, "run", stop)
+    r = CliRunner().invoke(cli, ["motifs", str(sim / "positives.fa"), *flag, "-o", str(tmp_path / "o")])
+    assert isinstance(r.exception, InputError) and seen == {"variant": expected}
