@@ -25,7 +25,8 @@ from attnbio.commands.common import (command_line, log, make_progress, motif_tra
               help="JASPAR CORE taxon that names the motifs (all = every taxon); a one-line warning says when "
                    "motifs unnamed here match another taxon.")
 @click.option("--all", "all_motifs", is_flag=True, default=False,
-              help="Report every motif found, not only those enriched at q < 0.05 (motifs_all.tsv has them anyway).")
+              help="Report every motif found, not only those enriched at q < 0.05, also on their own sites "
+                   "(motifs_all.tsv has them anyway).")
 @click.option("--motif-db", type=click.Path(), default=None,
               help="Name motifs against this MEME motif file instead of JASPAR.")
 @click.option("--keep-variants", is_flag=True, default=False,

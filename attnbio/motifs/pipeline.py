@@ -164,8 +164,8 @@ def run(req: MotifsRequest, log=lambda msg: None, progress=None) -> MotifsRun:
     all_motifs = disc.motifs
     if not req.all_motifs:             # report what is significant; motifs_all.tsv keeps the rest
         disc.motifs = [m for m in all_motifs if is_significant(m)]
-        log(f"{len(disc.motifs)} of {len(all_motifs)} motifs enriched at q < {SIGNIFICANT_Q} are reported "
-            f"(all in motifs_all.tsv; --all reports every motif)")
+        log(f"{len(disc.motifs)} of {len(all_motifs)} motifs enriched at q < {SIGNIFICANT_Q}, also on their own "
+            f"sites, are reported (all in motifs_all.tsv; --all reports every motif)")
     warning = other_taxa_warning(disc.motifs, req)
     if warning:
         log(warning)
