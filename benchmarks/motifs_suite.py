@@ -178,6 +178,28 @@ def _motif_score(motifs, truth, db) -> dict:
     return s
 
 
+def _attention_scores(outdir: Path, data, db) -> dict:
+    """Motif and pair scores of the attention route from the files it wrote into outdir."""
+    motifs, listed, pairs = _reported_from_files(outdir)
+    return {**_motif_score(listed, data.motifs, db), **_pair_score(pairs, motifs, data.motifs, data)}
+
+
+def _empty_dir(path: Path) -> Path:
+    """path, created empty (a previous run's outputs removed)."""
+    import shutil
+
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def _limit_threads(threads: int) -> None:
+    """BLAS / numba threads of a worker process, before anything imports them."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ[var] = str(threads)
+
+
 def run_one(name: str, seed: int, save: str | None, threads: int, modisco: bool, control: bool) -> dict:
     """One configuration and seed, all routes, in this (fresh) process."""
     import resource
@@ -198,24 +220,17 @@ def run_one(name: str, seed: int, save: str | None, threads: int, modisco: bool,
     t_sim = time.perf_counter() - t0
     truth = data.motifs
     db = load_motif_db("vertebrates")
-    out = folder / "attnbio"
-    if out.exists():
-        import shutil
-
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    out = _empty_dir(folder / "attnbio")
     t0 = time.perf_counter()
     summary = run_motifs(MotifsRequest(positives=str(folder / "positives.fa"), negatives=str(folder / "negatives.fa"),
                                        outdir=out, seed=seed), log=log)
     t_attn = time.perf_counter() - t0
     peak_attn = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    motifs, listed, pairs = _reported_from_files(out)
     row = {"config": name, "split": entry["split"], "seed": seed, "sim_seed": entry["seed_base"] + seed,
            "per_class": entry["per_class"], "length": entry["knobs"]["length"], "t_simulate": t_sim,
            "auroc": summary.metrics.get("test_auroc", float("nan")),
            "planted": [(t.id, t.name, t.meta["role"]) for t in truth], "truth_pairs": data.pairs,
-           "attention": {**_motif_score(listed, truth, db), **_pair_score(pairs, motifs, truth, data),
-                         "seconds": t_attn, "peak_mb": peak_attn}}
+           "attention": {**_attention_scores(out, data, db), "seconds": t_attn, "peak_mb": peak_attn}}
     a = row["attention"]
     log(f"attention: {a['recovered']}/{a['planted']} motifs, {a['true_reported']}/{a['enriched']} reported true, "
         f"pairs {a['pairs_recovered']}/{a['pairs_planted']}, {a['pairs_true']}/{a['pairs_reported']} reported true, {t_attn:.0f} s")
@@ -252,10 +267,8 @@ def rescore(folder: Path) -> dict:
 
     row = json.loads((folder / "result.json").read_text())
     data = simulate_to(BY_NAME[row["config"]], row["seed"], folder)
-    motifs, listed, pairs = _reported_from_files(folder / "attnbio")
     keep = {k: row["attention"][k] for k in ("seconds", "peak_mb")}
-    db = load_motif_db("vertebrates")
-    row["attention"] = {**_motif_score(listed, data.motifs, db), **_pair_score(pairs, motifs, data.motifs, data), **keep}
+    row["attention"] = {**_attention_scores(folder / "attnbio", data, load_motif_db("vertebrates")), **keep}
     (folder / "result.json").write_text(json.dumps(row, indent=1, default=str) + "\n")
     return row
 
@@ -278,34 +291,25 @@ def rediscover(folder: Path, without=(), threads: int = 1) -> dict:
 
     row = json.loads((folder / "result.json").read_text())
     data = simulate_to(BY_NAME[row["config"]], row["seed"], folder)
-    out = folder / ("attnbio_rediscovered" + "".join(f"_without_{w}" for w in without))
-    if out.exists():
-        import shutil
-
-        shutil.rmtree(out)
-    out.mkdir()
+    out = _empty_dir(folder / ("attnbio_rediscovered" + "".join(f"_without_{w}" for w in without)))
     cfg = DiscoverConfig(**dict(WITHOUT[w] for w in without))
     t0 = time.perf_counter()
     run_motifs(MotifsRequest(positives=str(folder / "positives.fa"), negatives=str(folder / "negatives.fa"),
                              outdir=out, seed=row["seed"], model=str(folder / "attnbio" / "model.safetensors"),
                              discover=cfg), log=lambda msg: None)
-    motifs, listed, pairs = _reported_from_files(out)
-    db = load_motif_db("vertebrates")
-    row["attention"] = {**_motif_score(listed, data.motifs, db), **_pair_score(pairs, motifs, data.motifs, data),
-                        "seconds": time.perf_counter() - t0, "peak_mb": float("nan")}
+    row["attention"] = {**_attention_scores(out, data, load_motif_db("vertebrates")),
+                        "seconds": time.perf_counter() - t0, "peak_mb": float("nan")}   # peak: not this run's own
     (out / "result.json").write_text(json.dumps(row, indent=1, default=str) + "\n")
     return row
 
 
 def _rediscover_worker(folder, without, threads):
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-        os.environ[var] = str(threads)
+    _limit_threads(threads)
     return rediscover(Path(folder), without, threads)
 
 
 def _worker(name, seed, save, threads, modisco, control):
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-        os.environ[var] = str(threads)
+    _limit_threads(threads)
     row = run_one(name, seed, save, threads, modisco, control)
     if save:
         (Path(save) / name / f"seed{seed}" / "result.json").write_text(json.dumps(row, indent=1, default=str) + "\n")
@@ -461,8 +465,7 @@ def main(argv=None) -> int:
                                      [tuple(args.without)] * len(found), [args.threads] * len(found)))
             print_tables(rows)
             return 0
-        rows = [rescore(p.parent) if args.rescore else json.loads(p.read_text()) for p in found]
-        print_tables([r for r in rows if r["config"] in names and r["seed"] in args.seeds])
+        print_tables([rescore(p.parent) if args.rescore else json.loads(p.read_text()) for p in found])
         return 0
     if (args.simulate_only or args.reuse) and not args.save:
         ap.error("--simulate-only and --reuse need --save")

@@ -34,7 +34,7 @@ class DiscoverConfig:
     site_pvalue: float = 1e-4
     min_sites: int = 10             # positives with a site; fewer cannot be tested for enrichment
     merge_site_overlap: float = 0.5 # near-duplicates must also share this fraction of their sites
-    variant_similarity: float = 0.8 # rebuilt matrices this similar (widths within 2 bp) are one profile's variants
+    variant_similarity: float | None = 0.8  # rebuilt matrices this similar (widths within 2 bp) are one profile's variants; None: off
     second_pass: bool = True        # look again with the sites of the motifs found masked
     split_lookalikes: bool = True   # split a matrix whose sites are a mixture of two profiles
     conditional: bool = True        # score each motif again on the sites stronger motifs leave (q_conditional)
@@ -309,8 +309,8 @@ def merge_motifs(motifs: list[FoundMotif], threshold: float, x=None, mask=None, 
     but sit on different bases, and are different motifs. With `variant`, matrices at least that
     similar and of about one width (2 bp apart at most) merge whatever their sites: one profile
     read as several matrices that each insist on one base of a degenerate column (NCTTGAAAC,
-    NCTGGAAAC, NCTAGAAAC) call disjoint sites. Look-alikes of different factors are far less
-    similar (MEF2A / SRF 0.50, MLX / BHLHE22 0.56).
+    NCTGGAAAC, CTAGAAAC) call disjoint sites. Look-alikes of different factors are far less
+    similar (JASPAR MEF2A / SRF 0.50, MEF2D / SRF 0.36).
     """
     merged: list[FoundMotif] = []
     sites: list = []
@@ -639,8 +639,13 @@ def _covered(cover: np.ndarray, s: np.ndarray, p: np.ndarray, w: int) -> np.ndar
 
 def _cover(cover, s, p, w, owner=None, k=-1) -> None:
     """Mark the bases of the sites as covered (and, where given, owned by motif k if not yet owned)."""
-    for a, b in zip(s, p):
-        lo, hi = max(int(b), 0), min(int(b) + w, cover.shape[1] - 1)
-        cover[a, lo:hi] = True
-        if owner is not None:
-            owner[a, lo:hi] = np.where(owner[a, lo:hi] < 0, k, owner[a, lo:hi])
+    if not len(s):
+        return
+    rows = np.asarray(s)[:, None]
+    cols = np.clip(np.asarray(p)[:, None] + np.arange(w)[None, :], 0, cover.shape[1] - 1)
+    keep = cols < cover.shape[1] - 1                   # the last column stays uncovered (clip target)
+    rows, cols = np.broadcast_to(rows, cols.shape)[keep], cols[keep]
+    cover[rows, cols] = True
+    if owner is not None:
+        free = owner[rows, cols] < 0
+        owner[rows[free], cols[free]] = k
