@@ -261,12 +261,20 @@ def run_one(name: str, seed: int, save: str | None, threads: int, modisco: bool,
     return row
 
 
+def _not_saved_runs(folders, needs: str) -> list[str]:
+    """The folders that are no --save run folder: no attnbio/<needs> (the committed
+    benchmarks/results/ folders keep result.json only; nothing may be written there)."""
+    return [str(f) for f in folders if not (Path(f) / "attnbio" / needs).exists()]
+
+
 def rescore(folder: Path) -> dict:
-    """The attention route's scores again from a saved run's files (no training); other routes kept."""
+    """The attention route's scores again from a saved run's files (no training); other routes kept.
+    The truth is simulated again in memory, so nothing but result.json is written."""
     from attnbio.motifs.annotate import load_motif_db
+    from attnbio.motifs.simulate import simulate_grammar
 
     row = json.loads((folder / "result.json").read_text())
-    data = simulate_to(BY_NAME[row["config"]], row["seed"], folder)
+    data = simulate_grammar(sim_config(BY_NAME[row["config"]], row["seed"]))
     keep = {k: row["attention"][k] for k in ("seconds", "peak_mb")}
     row["attention"] = {**_attention_scores(folder / "attnbio", data, load_motif_db("vertebrates")), **keep}
     (folder / "result.json").write_text(json.dumps(row, indent=1, default=str) + "\n")
@@ -456,6 +464,12 @@ def main(argv=None) -> int:
     if args.from_save:
         found = [p for p in sorted(Path(args.from_save).glob("*/seed*/result.json"))
                  if p.parent.parent.name in names and int(p.parent.name[4:]) in args.seeds]
+        needs = "model.safetensors" if args.rediscover else "results.h5" if args.rescore else None
+        bad = _not_saved_runs([p.parent for p in found], needs) if needs else []
+        if bad:
+            print(f"motifs_suite: {bad[0]} is not a saved run (no attnbio/{needs}); --rescore and "
+                  f"--rediscover need a folder written by --save", file=sys.stderr)
+            return 2
         if args.rediscover:
             import concurrent.futures as cf
             import multiprocessing as mp
