@@ -28,6 +28,8 @@ class TrainConfig:
     max_length: int = 1000
     seed: int = 0
     restarts: int = 1         # independent starts (seeds seed, seed + 1000, ...); the best validation AUROC is kept
+    probe_epochs: int = 0     # with restarts: every start runs this many epochs, then only the best goes on
+                              # (0: every start runs to the end)
     max_shift: int = 16       # augmentation: each training batch moved by up to this many bp (at most a tenth
                               # of the window; ends filled with N). Without it the model learned where sites
                               # sat in the training sequences: factors10 peaked at 0.75 and fell (0.85 with it)
@@ -87,60 +89,80 @@ def train_model(pos: list[str], neg: list[str], cfg: TrainConfig, model_cfg: Mod
     y = np.r_[np.ones(len(pos)), np.zeros(len(neg))].astype(np.float32)
     split = split_indices(y, cfg.val_fraction, cfg.test_fraction, cfg.seed)
     t0 = time.perf_counter()
-    runs = []
-    for r in range(max(cfg.restarts, 1)):
-        seed = cfg.seed + 1000 * r
-        prefix = f"start {r + 1}/{cfg.restarts}, " if cfg.restarts > 1 else ""
-        stage = f"training (start {r + 1}/{cfg.restarts})" if cfg.restarts > 1 else "training"
-        runs.append(_train_one(x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0,
-                               progress, stage))
-    best = max(range(len(runs)), key=lambda i: (runs[i][1], -i))
-    model, best_auc, history = runs[best]
+    n = max(cfg.restarts, 1)
+    starts = [_Start(x, mask, y, split, cfg, model_cfg, cfg.seed + 1000 * r, device, log,
+                     f"start {r + 1}/{n}, " if n > 1 else "", t0, progress,
+                     f"training (start {r + 1}/{n})" if n > 1 else "training") for r in range(n)]
+    probe = cfg.probe_epochs if 0 < cfg.probe_epochs < cfg.epochs and n > 1 else cfg.epochs
+    for st in starts:
+        st.run(probe)
+    best = max(range(n), key=lambda i: (starts[i].best_auc, -i))
+    starts[best].run(cfg.epochs)        # with a probe only the chosen start goes on
+    model, best_auc, history = starts[best].finish()
     test_auc = auroc(y[split["test"]], predict(model, x[split["test"]], mask[split["test"]], device=device))
     metrics = {"val_auroc": best_auc, "test_auroc": test_auc, "epochs_run": len(history),
                "best_epoch": int(np.argmax([h["val_auroc"] for h in history]) + 1),
                "n_train": int(len(split["train"])), "n_val": int(len(split["val"])),
                "n_test": int(len(split["test"])), "train_seconds": round(time.perf_counter() - t0, 1)}
-    if cfg.restarts > 1:
-        metrics.update(restarts=cfg.restarts, chosen_start=best + 1,
-                       start_val_auroc=[round(float(a), 6) for _, a, _ in runs])
+    if n > 1:
+        metrics.update(restarts=n, chosen_start=best + 1,
+                       start_val_auroc=[round(float(st.best_auc), 6) for st in starts])
+        if probe < cfg.epochs:
+            metrics["probe_epochs"] = probe
     return TrainResult(model, metrics, history, split)
 
 
-def _train_one(x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0, progress=None, stage="training"):
-    """One start: AdamW with early stopping on the validation AUROC -> (model, best val AUROC, history).
+class _Start:
+    """One start of AdamW with early stopping on the validation AUROC, run in segments.
 
-    torch's global RNG (initial weights, dropout masks) is seeded inside fork_rng, so the
-    caller's random state is left as it was.
+    run(k) trains until epoch k (or the early stop), so several starts can be probed for a few
+    epochs and only the best one continued; a start run in segments ends exactly as one run in
+    one go. torch's global RNG (initial weights, dropout masks) is this start's own: seeded
+    here, saved between segments, and the caller's random state is left as it was.
     """
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return _fit(x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0, progress, stage)
 
+    def __init__(self, x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0, progress, stage):
+        self.data, self.cfg, self.device, self.log, self.prefix = (x, mask, y, split), cfg, device, log, prefix
+        self.t0, self.progress, self.stage = t0, progress, stage
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.model = MotifAttentionModel(model_cfg or ModelConfig()).to(device)
+            self.torch_state = torch.get_rng_state()
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.rng = np.random.default_rng(seed)
+        self.best, self.best_auc, self.stale, self.history, self.stopped = None, -1.0, 0, [], False
 
-def _fit(x, mask, y, split, cfg, model_cfg, seed, device, log, prefix, t0, progress, stage):
-    model = MotifAttentionModel(model_cfg or ModelConfig()).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    rng = np.random.default_rng(seed)
-    best, best_auc, stale, history = None, -1.0, 0, []
-    for epoch in range(1, cfg.epochs + 1):
-        loss = _train_epoch(model, opt, x, mask, y, split["train"], cfg.batch_size, rng, device, cfg.max_shift)
-        val_auc = auroc(y[split["val"]], predict(model, x[split["val"]], mask[split["val"]], device=device))
-        history.append({"epoch": epoch, "loss": loss, "val_auroc": val_auc, "seconds": time.perf_counter() - t0})
-        if log:
-            level = "debug: " if progress is not None else ""
-            log(f"{level}{prefix}epoch {epoch}: loss {loss:.4f}, validation AUROC {val_auc:.4f}")
-        if progress is not None:
-            progress(stage, epoch, cfg.epochs)
-        if val_auc > best_auc + 1e-4:
-            best, best_auc, stale = copy.deepcopy(model.state_dict()), val_auc, 0
+    def run(self, until: int) -> None:
+        with torch.random.fork_rng(devices=[]):
+            torch.set_rng_state(self.torch_state)
+            while not self.stopped and len(self.history) < until:
+                self._epoch()
+            self.torch_state = torch.get_rng_state()
+
+    def _epoch(self) -> None:
+        x, mask, y, split = self.data
+        cfg, epoch = self.cfg, len(self.history) + 1
+        loss = _train_epoch(self.model, self.opt, x, mask, y, split["train"], cfg.batch_size, self.rng,
+                            self.device, cfg.max_shift)
+        val_auc = auroc(y[split["val"]], predict(self.model, x[split["val"]], mask[split["val"]], device=self.device))
+        self.history.append({"epoch": epoch, "loss": loss, "val_auroc": val_auc,
+                             "seconds": time.perf_counter() - self.t0})
+        if self.log:
+            level = "debug: " if self.progress is not None else ""
+            self.log(f"{level}{self.prefix}epoch {epoch}: loss {loss:.4f}, validation AUROC {val_auc:.4f}")
+        if self.progress is not None:
+            self.progress(self.stage, epoch, cfg.epochs)
+        if val_auc > self.best_auc + 1e-4:
+            self.best, self.best_auc, self.stale = copy.deepcopy(self.model.state_dict()), val_auc, 0
         else:
-            stale += 1
-            if stale >= cfg.patience:
-                break
-    model.load_state_dict(best)
-    model.eval()
-    return model, best_auc, history
+            self.stale += 1
+            self.stopped = self.stale >= cfg.patience
+
+    def finish(self):
+        """-> (model with the best validation weights, best validation AUROC, history)."""
+        self.model.load_state_dict(self.best)
+        self.model.eval()
+        return self.model, self.best_auc, self.history
 
 
 def _train_epoch(model, opt, x, mask, y, idx, batch_size, rng, device, max_shift: int = 0) -> float:

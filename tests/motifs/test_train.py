@@ -29,6 +29,41 @@ def test_restarts_keep_the_start_with_the_best_validation_auroc():
     assert round(three.metrics["val_auroc"], 6) == max(vals) >= round(one.metrics["val_auroc"], 6)
 
 
+def test_a_start_run_in_segments_ends_as_one_run_in_one_go():
+    from attnbio.motifs.encode import one_hot
+    from attnbio.motifs.train import _Start, split_indices
+
+    pos, neg, _ = _tiny_task(seed=2, n=40)
+    small = ModelConfig(d_model=8, n_heads=2, n_layers=1, dropout=0.2)   # dropout draws from torch's RNG
+    x, mask, _ = one_hot(pos + neg)
+    y = np.r_[np.ones(len(pos)), np.zeros(len(neg))].astype(np.float32)
+    cfg = TrainConfig(epochs=4, seed=1, patience=10)
+    split = split_indices(y, cfg.val_fraction, cfg.test_fraction, cfg.seed)
+
+    def start():
+        return _Start(x, mask, y, split, cfg, small, 7, "cpu", None, "", 0.0, None, "training")
+
+    whole, parts = start(), start()
+    whole.run(4)
+    parts.run(1)
+    torch.manual_seed(123)          # the caller's RNG between segments must not matter
+    torch.rand(5)
+    parts.run(4)
+    assert [h["loss"] for h in whole.history] == [h["loss"] for h in parts.history]
+    a, b = whole.finish()[0].state_dict(), parts.finish()[0].state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_probe_continues_only_the_best_start():
+    pos, neg, small = _tiny_task(seed=0, n=60)
+    r = train_model(pos, neg, TrainConfig(epochs=4, seed=3, restarts=3, probe_epochs=1, patience=10), small)
+    vals, chosen = r.metrics["start_val_auroc"], r.metrics["chosen_start"]
+    assert r.metrics["probe_epochs"] == 1 and r.metrics["epochs_run"] == 4
+    others = [v for i, v in enumerate(vals) if i != chosen - 1]
+    assert vals[chosen - 1] == round(r.metrics["val_auroc"], 6)
+    assert round(r.history[0]["val_auroc"], 6) >= max(others)    # chosen on its first epoch
+
+
 def test_low_held_out_auroc_gives_one_line_saying_what_to_try():
     req = SimpleNamespace(epochs=40, restarts=1)
     line = low_auroc_warning({"test_auroc": 0.795}, req)
