@@ -1,0 +1,56 @@
+"""Validation-AUROC curve of one training start on a tuned suite simulation (or the long-sequence
+development simulation), to see where training stalls and whether it leaves the plateau.
+
+The runs behind the patience choice (README "Training that does not stop on the plateau"):
+
+    python benchmarks/motifs_train_curve.py independent --train-seed 0 --set patience=60
+    python benchmarks/motifs_train_curve.py factors10 --train-seed 1000 --set patience=60
+    python benchmarks/motifs_train_curve.py longdev --train-seed 2000
+
+Held-out configurations are not offered: nothing may be tuned on them.
+"""
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from motifs_suite import BY_NAME, sim_config  # noqa: E402
+
+
+def simulation(name: str, sim: int):
+    from attnbio.motifs.simulate import GrammarSimConfig, simulate_grammar
+
+    if name == "longdev":   # long_1000's knobs at 400 bp, simulation seed 7000 + sim (README's dev simulation)
+        knobs = dict(BY_NAME["long_1000"]["knobs"], length=400)
+        return simulate_grammar(GrammarSimConfig(n_sequences=4000, seed=7000 + sim, **knobs))
+    return simulate_grammar(sim_config(BY_NAME[name], sim))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("config", choices=["longdev"] + [n for n, c in BY_NAME.items() if c["split"] == "tuned"])
+    ap.add_argument("--sim-seed", type=int, default=0, help="suite seed of the simulation")
+    ap.add_argument("--train-seed", type=int, default=0)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=INT", help="TrainConfig override")
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args(argv)
+    import torch
+
+    from attnbio.motifs.train import TrainConfig, train_model
+
+    torch.set_num_threads(args.threads)
+    over = {k: int(v) for k, v in (s.split("=", 1) for s in args.set)}
+    data = simulation(args.config, args.sim_seed)
+    t0 = time.perf_counter()
+    r = train_model(data.positives, data.negatives, TrainConfig(seed=args.train_seed, **over))
+    print(json.dumps({"config": args.config, "sim_seed": args.sim_seed, "train_seed": args.train_seed, "set": over,
+                      "test_auroc": round(r.metrics["test_auroc"], 4), "val_auroc": round(r.metrics["val_auroc"], 4),
+                      "epochs_run": r.metrics["epochs_run"], "seconds": round(time.perf_counter() - t0),
+                      "val_history": [round(h["val_auroc"], 4) for h in r.history]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
