@@ -60,7 +60,7 @@ def _score_pairs(pairs, tmap, truth, data) -> dict:
     involves_decoy = sum(tmap[c.a] in decoys or tmap[c.b] in decoys for c, _ in conf)
     return {"planted": len(planted), "attn_calls": len(attn), "attn_true": sum(k is not None for _, k in attn),
             "recall_attn": len(found_attn), "reported": len(conf), "reported_true": sum(k is not None for _, k in conf),
-            "recall": len(found_conf), "decoy_pairs_reported": involves_decoy,
+            "recall": len(found_conf), "recovered_ids": sorted(found_conf), "decoy_pairs_reported": involves_decoy,
             "effect_true": float(np.mean(true_eff)) if true_eff else float("nan"),
             "effect_false": float(np.mean(false_eff)) if false_eff else float("nan"),
             "effect_p_true": [round(c.effect_p, 4) for c, k in attn if k is not None],

@@ -88,6 +88,7 @@ def score_against_truth(motifs, planted, db, tomtom_qvalues) -> dict:
     decoy_enriched = any(enriched[i] for d in decoys for i in hits[d.id])
     return {"recovered": sum(len(hits[p.id]) > 0 for p in targets), "planted": len(targets),
             "missed": ",".join(p.name for p in targets if not len(hits[p.id])),
+            "recovered_ids": [p.id for p in targets if len(hits[p.id])],
             "reported": len(motifs), "enriched": int(enriched.sum()),
             "false": int((enriched & ~matched_any).sum()),
             "decoy_found": sum(len(hits[d.id]) > 0 for d in decoys),

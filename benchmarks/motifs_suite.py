@@ -103,6 +103,11 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from motifs_learned import learned_by_model, split_recovery  # noqa: E402
+
 Q = 0.05
 BY_NAME = {c["name"]: c for c in CONFIGS}
 
@@ -163,7 +168,8 @@ def _pair_score(pairs, motifs, truth, data) -> dict:
                         "b": len(motifs) if p.b is None else p.b}) for p in pairs]
     s = _score_pairs(fixed, tmap, truth, data)
     return {"pairs_planted": s["planted"], "pairs_reported": s["reported"], "pairs_true": s["reported_true"],
-            "pairs_recovered": s["recall"], "pairs_with_decoy": s["decoy_pairs_reported"]}
+            "pairs_recovered": s["recall"], "pairs_recovered_ids": s["recovered_ids"],
+            "pairs_with_decoy": s["decoy_pairs_reported"]}
 
 
 def _motif_score(motifs, truth, db) -> dict:
@@ -238,6 +244,7 @@ def run_one(name: str, seed: int, save: str | None, threads: int, modisco: bool,
     from attnbio.motifs.model import load_model
 
     model, _ = load_model(out / "model.safetensors")
+    row["learned"] = learned_by_model(model, data, seed)
     if control:
         from motifs_recovery import random_seqlet_control
 
@@ -277,6 +284,10 @@ def rescore(folder: Path) -> dict:
     data = simulate_grammar(sim_config(BY_NAME[row["config"]], row["seed"]))
     keep = {k: row["attention"][k] for k in ("seconds", "peak_mb")}
     row["attention"] = {**_attention_scores(folder / "attnbio", data, load_motif_db("vertebrates")), **keep}
+    if "learned" not in row and (folder / "attnbio" / "model.safetensors").exists():   # runs saved before it
+        from attnbio.motifs.model import load_model
+
+        row["learned"] = learned_by_model(load_model(folder / "attnbio" / "model.safetensors")[0], data, row["seed"])
     (folder / "result.json").write_text(json.dumps(row, indent=1, default=str) + "\n")
     return row
 
@@ -423,12 +434,43 @@ def config_list() -> str:
     return "\n".join(out)
 
 
+def learned_table(rows: list[dict]) -> str:
+    """Discovery against what each model learned (motifs_learned): per run, then per half."""
+    rows = [r for r in rows if "learned" in r and "recovered_ids" in r["attention"]]
+    if not rows:
+        return ""
+    out = ["| run | half | AUROC | planted motifs the model uses | of them recovered | recovered, not used | decoys used "
+           "| planted pairs the model learned | of them recovered | recovered, not learned |", "|---|" * 1 + "---|" * 9]
+    tot: dict[str, np.ndarray] = {}
+    for r in sorted(rows, key=lambda r: (r["config"], r["seed"])):
+        c = split_recovery(r["learned"], r["attention"]["recovered_ids"], r["attention"]["pairs_recovered_ids"])
+        n_en = sum(1 for t in r["planted"] if t[2] in ("pair", "single"))
+        v = np.array([c["motifs_used"], n_en, c["motifs_used_recovered"], c["motifs_recovered_not_used"], c["decoys_used"],
+                      c["pairs_learned"], len(r["learned"]["pairs"]), c["pairs_learned_recovered"],
+                      c["pairs_recovered_not_learned"]])
+        for split in (r["split"], "all"):
+            tot[split] = tot.get(split, 0) + v
+        out.append(_learned_row(f"{r['config']} s{r['seed']}", r["split"], f"{r['auroc']:.3f}", v))
+    out += [_learned_row(f"**{k}**", k, "", tot[k]) for k in ("tuned", "held-out", "all") if k in tot]
+    return "\n".join(out)
+
+
+def _learned_row(name, split, auroc, v) -> str:
+    used, n_en, used_rec, rec_not, dec, learned, n_pairs, learned_rec, prec_not = (int(x) for x in v)
+    return (f"| {name} | {split} | {auroc} | {used}/{n_en} | {_pct(used_rec, used)} | {rec_not} | {dec} | "
+            f"{learned}/{n_pairs} | {_pct(learned_rec, learned)} | {prec_not} |")
+
+
 def print_tables(rows: list[dict]) -> None:
     for c in CONFIGS:
         sub = [r for r in rows if r["config"] == c["name"]]
         if sub:
             print(config_table(sub) + "\n")
     print(summary(rows))
+    table = learned_table(rows)
+    if table:
+        print("\nWhat each model learned of the planted truth (benchmarks/motifs_learned.py) and what discovery "
+              "recovered of it:\n\n" + table)
 
 
 def main(argv=None) -> int:
