@@ -83,6 +83,12 @@ the planted set) at |distance error| <= 3 bp; reported pairs true is the share o
 pairs that are such a match. TF-MoDISco: patterns trimmed by information, matched to the
 planted set (it reports no pairs).
 
+What the model learned (benchmarks/motifs_learned.py, every run, after discovery): the planted
+pairs the trained model rewards at the planted configuration (the pipeline's own intervention
+rule on the planted sites) and the planted profiles it uses; the last table splits discovery's
+recovery into what the model learned and what it did not (the ceiling of discovery on that
+model, with the answer key; discovery itself never sees it).
+
     python benchmarks/motifs_suite.py --jobs 2 --threads 1 --save /tmp/suite   # everything
     python benchmarks/motifs_suite.py --configs independent --seeds 0 --no-modisco
     python benchmarks/motifs_suite.py --configs independent --simulate-only --save DIR
