@@ -7,6 +7,11 @@ The runs behind the patience choice (README "Training that does not stop on the 
     python benchmarks/motifs_train_curve.py factors10 --train-seed 1000 --set patience=60
     python benchmarks/motifs_train_curve.py longdev --train-seed 2000
 
+With --learned it also says how many planted pairs and profiles the trained model learned
+(benchmarks/motifs_learned.py, the suite's rule), the ceiling of discovery on that model:
+
+    python benchmarks/motifs_train_curve.py factors10 --set lr=0.001 --learned
+
 Held-out configurations are not offered: nothing may be tuned on them.
 """
 import argparse
@@ -33,7 +38,8 @@ def main(argv=None) -> int:
     ap.add_argument("config", choices=["longdev"] + [n for n, c in BY_NAME.items() if c["split"] == "tuned"])
     ap.add_argument("--sim-seed", type=int, default=0, help="suite seed of the simulation")
     ap.add_argument("--train-seed", type=int, default=0)
-    ap.add_argument("--set", action="append", default=[], metavar="KEY=INT", help="TrainConfig override")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=NUMBER", help="TrainConfig override")
+    ap.add_argument("--learned", action="store_true", help="also score what the model learned of the planted truth")
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args(argv)
     import torch
@@ -41,14 +47,22 @@ def main(argv=None) -> int:
     from attnbio.motifs.train import TrainConfig, train_model
 
     torch.set_num_threads(args.threads)
-    over = {k: int(v) for k, v in (s.split("=", 1) for s in args.set)}
+    over = {k: float(v) if any(c in v for c in ".e") else int(v) for k, v in (s.split("=", 1) for s in args.set)}
     data = simulation(args.config, args.sim_seed)
     t0 = time.perf_counter()
     r = train_model(data.positives, data.negatives, TrainConfig(seed=args.train_seed, **over))
-    print(json.dumps({"config": args.config, "sim_seed": args.sim_seed, "train_seed": args.train_seed, "set": over,
-                      "test_auroc": round(r.metrics["test_auroc"], 4), "val_auroc": round(r.metrics["val_auroc"], 4),
-                      "epochs_run": r.metrics["epochs_run"], "seconds": round(time.perf_counter() - t0),
-                      "val_history": [round(h["val_auroc"], 4) for h in r.history]}))
+    out = {"config": args.config, "sim_seed": args.sim_seed, "train_seed": args.train_seed, "set": over,
+           "test_auroc": round(r.metrics["test_auroc"], 4), "val_auroc": round(r.metrics["val_auroc"], 4),
+           "epochs_run": r.metrics["epochs_run"], "seconds": round(time.perf_counter() - t0)}
+    if args.learned:
+        from motifs_learned import learned_by_model
+
+        got = learned_by_model(r.model, data, args.sim_seed)
+        enriched = [m for m in got["motifs"] if m["role"] in ("pair", "single")]
+        out.update(pairs_learned=f"{sum(p['learned'] for p in got['pairs'])}/{len(got['pairs'])}",
+                   motifs_used=f"{sum(m['used'] for m in enriched)}/{len(enriched)}")
+    out["val_history"] = [round(h["val_auroc"], 4) for h in r.history]
+    print(json.dumps(out))
     return 0
 
 
