@@ -446,7 +446,7 @@ def learned_table(rows: list[dict]) -> str:
     if not rows:
         return ""
     out = ["| run | half | AUROC | planted motifs the model uses | of them recovered | recovered, not used | decoys used "
-           "| planted pairs the model learned | of them recovered | recovered, not learned |", "|---|" * 1 + "---|" * 9]
+           "| planted pairs the model learned | of them recovered | recovered, not learned |", "|---" * 10 + "|"]
     tot: dict[str, np.ndarray] = {}
     for r in sorted(rows, key=lambda r: (r["config"], r["seed"])):
         c = split_recovery(r["learned"], r["attention"]["recovered_ids"], r["attention"]["pairs_recovered_ids"])
