@@ -33,25 +33,34 @@ def simulation(name: str, sim: int):
     return simulate_grammar(sim_config(BY_NAME[name], sim))
 
 
+def _overrides(pairs: list) -> dict:
+    """KEY=NUMBER strings -> {key: int or float}."""
+    return {k: float(v) if any(c in v for c in ".e") else int(v) for k, v in (s.split("=", 1) for s in pairs)}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("config", choices=["longdev"] + [n for n, c in BY_NAME.items() if c["split"] == "tuned"])
     ap.add_argument("--sim-seed", type=int, default=0, help="suite seed of the simulation")
     ap.add_argument("--train-seed", type=int, default=0)
     ap.add_argument("--set", action="append", default=[], metavar="KEY=NUMBER", help="TrainConfig override")
+    ap.add_argument("--model-set", action="append", default=[], metavar="KEY=NUMBER",
+                    help="ModelConfig override (d_model, n_heads, n_layers ...)")
     ap.add_argument("--learned", action="store_true", help="also score what the model learned of the planted truth")
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args(argv)
     import torch
 
+    from attnbio.motifs.model import ModelConfig
     from attnbio.motifs.train import TrainConfig, train_model
 
     torch.set_num_threads(args.threads)
-    over = {k: float(v) if any(c in v for c in ".e") else int(v) for k, v in (s.split("=", 1) for s in args.set)}
+    over, model_over = _overrides(args.set), _overrides(args.model_set)
     data = simulation(args.config, args.sim_seed)
     t0 = time.perf_counter()
-    r = train_model(data.positives, data.negatives, TrainConfig(seed=args.train_seed, **over))
-    out = {"config": args.config, "sim_seed": args.sim_seed, "train_seed": args.train_seed, "set": over,
+    r = train_model(data.positives, data.negatives, TrainConfig(seed=args.train_seed, **over),
+                    ModelConfig(**model_over))
+    out = {"config": args.config, "sim_seed": args.sim_seed, "train_seed": args.train_seed, "set": over, "model_set": model_over,
            "test_auroc": round(r.metrics["test_auroc"], 4), "val_auroc": round(r.metrics["val_auroc"], 4),
            "epochs_run": r.metrics["epochs_run"], "seconds": round(time.perf_counter() - t0)}
     if args.learned:

@@ -29,7 +29,7 @@ MOTIFS_ARCH = {
         "d_model": _int(1, 1024), "n_heads": _int(1, 64), "n_layers": _int(1, 32),
         "kernel": _int(1, 101), "max_rel": _int(1, 4096), "pool": _int(1, 64),
         "dropout": _num(0, 1, True), "attn_dropout": _num(0, 1, True),
-        "bias_gain": _num(0, 1e4), "gated": {"type": "boolean"},
+        "bias_gain": _num(0, 1e4), "gated": {"type": "boolean"}, "stem_filters": _int(0, 4096),
     },
 }
 

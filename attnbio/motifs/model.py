@@ -29,6 +29,10 @@ class ModelConfig:
     attn_dropout: float = 0.0 # on attention maps: dropping links slowed learning of the spacing
     bias_gain: float = 10.0   # effective learning-rate multiplier of the relative-position bias
     gated: bool = True        # query-gated attention output (AlphaFold 2 style)
+    stem_filters: int = 64    # convolution filters of the stem (0: d_model, the layout before 2026-12-04); the 1x1
+                              # mix maps them to d_model. 32 filters must cover every motif on both strands: on
+                              # factors10 (tuned, 12 motifs) 64 learned 65 of 90 planted pairs over six training
+                              # starts against 54 with 32, held-out AUROC 0.863 vs 0.850, ~12% more time
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -40,15 +44,16 @@ class MotifAttentionModel(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.cfg = cfg
+        filters = cfg.stem_filters or cfg.d_model
         self.stem = nn.Sequential(
-            nn.Conv1d(4, cfg.d_model, cfg.kernel, padding=cfg.kernel // 2),
-            nn.BatchNorm1d(cfg.d_model),  # filters learn motifs several times faster with it
+            nn.Conv1d(4, filters, cfg.kernel, padding=cfg.kernel // 2),
+            nn.BatchNorm1d(filters),  # filters learn motifs several times faster with it
             nn.ReLU(),
         )
         # Pooling makes each attention token a `pool`-bp bin: 16x cheaper attention for pool=4,
         # and spacings are still resolved to the bin (sites are placed to the base by PWM scans).
         self.pool = nn.MaxPool1d(cfg.pool, ceil_mode=True)
-        self.mix = nn.Conv1d(cfg.d_model, cfg.d_model, 1)
+        self.mix = nn.Conv1d(filters, cfg.d_model, 1)
         self.blocks = nn.ModuleList(
             TransformerBlock(cfg.d_model, cfg.n_heads, cfg.max_rel, cfg.dropout, cfg.bias_gain, cfg.gated,
                              cfg.attn_dropout) for _ in range(cfg.n_layers))
@@ -123,7 +128,7 @@ def load_model(path) -> tuple[MotifAttentionModel, dict]:
     from attnbio.io.weights import fit_state_dict, load_weights
 
     tensors, card = load_weights(path, expect_kind=MODEL_KIND)   # card checked against its schema
-    cfg = ModelConfig(**card["architecture"])
+    cfg = ModelConfig(**{"stem_filters": 0, **card["architecture"]})   # cards before the field: stem = d_model
     model = fit_state_dict(lambda: MotifAttentionModel(cfg), tensors, str(path))
     model.eval()
     return model, card

@@ -24,3 +24,32 @@ def test_reverse_complement_keeps_padding_at_the_end():
     rc = _rc_keep_padding(torch.from_numpy(x), torch.from_numpy(mask)).numpy()
     back = ["".join("ACGT"[i] for i in row.argmax(1)[:m.sum()]) for row, m in zip(rc, mask)]
     assert back == ["CGTT", "GT"] and rc[1, 2:].sum() == 0
+
+
+def test_wider_stem_saves_and_loads(tmp_path):
+    """stem_filters widens only the convolution; a card without the field (older weights) still loads."""
+    from attnbio.motifs.model import load_model, save_model
+
+    torch.manual_seed(0)
+    model = MotifAttentionModel(ModelConfig(d_model=16, n_heads=2, n_layers=1, stem_filters=24)).eval()
+    assert model.stem[0].out_channels == 24 and model.mix.out_channels == 16
+    save_model(tmp_path / "m.safetensors", model, {"seed": 0})
+    back, card = load_model(tmp_path / "m.safetensors")
+    assert card["architecture"]["stem_filters"] == 24
+    x, mask, _ = one_hot(["ACGTTGCA" * 5])
+    xt, mt = torch.from_numpy(x), torch.from_numpy(mask)
+    assert torch.equal(back(xt, mt), model(xt, mt))
+    plain = MotifAttentionModel(ModelConfig(d_model=16, n_heads=2, n_layers=1, stem_filters=0))
+    assert plain.stem[0].out_channels == 16    # 0 means d_model, the layout of weights saved before the field
+
+
+def test_card_without_stem_filters_loads_the_old_layout(tmp_path):
+    """Weights saved before stem_filters existed have a d_model-wide stem; their card lacks the field."""
+    from attnbio.io.weights import load_weights, save_weights
+    from attnbio.motifs.model import load_model
+
+    old = MotifAttentionModel(ModelConfig(d_model=16, n_heads=2, n_layers=1, stem_filters=0))
+    arch = {k: v for k, v in old.cfg.to_dict().items() if k != "stem_filters"}
+    save_weights(tmp_path / "old.safetensors", old.state_dict(), {"kind": "attnbio.motifs", "architecture": arch})
+    back, _ = load_model(tmp_path / "old.safetensors")
+    assert back.stem[0].out_channels == 16 and load_weights(tmp_path / "old.safetensors")[1]["architecture"] == arch
